@@ -1,0 +1,59 @@
+#!/bin/bash
+# Benchmarks the C engine against the PyTorch reference on random-initialised checkpoints of
+# every layer kind (d_model 256, 4 layers), one rank, one BLAS thread, and prints a Markdown table.
+#
+#   scripts/bench.sh [--quick] [--out DIR] [--bench PATH] [--python PATH]
+#
+#   --quick   lengths 1K and 4K, reference at 1K (about two minutes): the README's main job
+#   (full)    lengths 1K .. 1M (attn to 16K, where its cache and quadratic cost stop it), the
+#             reference at 1K and 4K
+# Checkpoints are made once in DIR (default bench/) by scripts/reference/make_checkpoint.py.
+# Results: DIR/engine.csv, DIR/reference.csv, DIR/table.md.
+set -eu
+here=$(cd "$(dirname "$0")" && pwd)
+quick=0; out=bench; bench=./titans-bench; python=/usr/bin/python3
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) quick=1 ;;
+    --out) out=$2; shift ;;
+    --bench) bench=$2; shift ;;
+    --python) python=$2; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
+  esac
+  shift
+done
+[ -x "$bench" ] || { echo "bench.sh: $bench not found: build first (make)" >&2; exit 1; }
+mkdir -p "$out"
+export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+kinds="attn swa lmm mac mag mal"
+if [ $quick = 1 ]; then long=1024,4096; attn_long=1024,4096; ref_lengths="1024"; decode=64
+else long=1024,4096,16384,65536,262144,1048576; attn_long=1024,4096,16384; ref_lengths="1024 4096"; decode=256; fi
+
+for k in $kinds; do
+  ckpt="$out/$k.h5"
+  [ -f "$ckpt" ] || "$python" "$here/reference/make_checkpoint.py" --out "$ckpt" --layers "$k,$k,$k,$k" \
+      --d-model 256 --n-heads 4 --ffn-dim 1024 --window 512 --segment 256 --n-persistent 16 \
+      --mem-heads 4 --mem-depth 2 --mem-expansion 4 --mem-chunk 16 --seed 1 >&2
+done
+
+echo "kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,decode_tok_s,peak_rss_mib,state_mib,sgemm_gflops" > "$out/engine.csv"
+echo "kind,length,tokens_per_s,seconds" > "$out/reference.csv"
+for k in $kinds; do
+  lengths=$long; [ $k = attn ] && lengths=$attn_long
+  echo "engine $k: $lengths" >&2
+  "$bench" --checkpoint "$out/$k.h5" --lengths "$lengths" --decode $decode | tail -n +2 >> "$out/engine.csv"
+  echo "reference $k: $ref_lengths" >&2
+  (cd "$here/reference" && "$python" bench_ref.py "$OLDPWD/$out/$k.h5" $ref_lengths) | tail -n +2 >> "$out/reference.csv"
+done
+
+# table: engine rows, with the reference's tokens/s and the ratio where it was measured
+awk -F, 'NR == FNR { if (FNR > 1) ref[$1 "," $2] = $3; next }
+  FNR == 1 { print "| kinds (x4) | tokens | prefill tok/s | GFLOP/s | % of sgemm | decode tok/s | peak RSS MiB | state MiB | reference tok/s | speed-up |";
+             print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"; next }
+  { split($1, parts, "+"); key = $1 "," $4; r = (key in ref) ? ref[key] : "";
+    printf "| %s | %d | %.0f | %.1f | %.0f%% | %.0f | %.0f | %.1f | %s | %s |\n", parts[1], $4, $5, $6,
+           100 * $6 / $10, $7, $8, $9, r == "" ? "" : sprintf("%.0f", r), r == "" ? "" : sprintf("%.1fx", $5 / r) }' \
+  "$out/reference.csv" "$out/engine.csv" > "$out/table.md"
+cat "$out/table.md"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(getconf _NPROCESSORS_ONLN) cores; one rank, OPENBLAS_NUM_THREADS=1" | tee -a "$out/table.md"

@@ -1,0 +1,12 @@
+#!/bin/sh
+# Installs every Debian 12 package titans-eval needs to build, test and run (as root, or via sudo).
+set -e
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO=sudo
+PACKAGES="build-essential autoconf automake pkg-config gawk \
+  libopenmpi-dev openmpi-bin libhdf5-openmpi-dev hdf5-tools libopenblas-dev \
+  libxxhash-dev libcmocka-dev python3 python3-torch python3-h5py python3-numpy"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -q
+# shellcheck disable=SC2086
+$SUDO apt-get install -y -q --no-install-recommends $PACKAGES

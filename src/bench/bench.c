@@ -1,0 +1,235 @@
+/* titans-bench: speed of the engine on one checkpoint, one rank, single-threaded BLAS.
+ *
+ * For each context length: prefill tokens/s, then decode tokens/s over --decode further tokens,
+ * achieved GFLOP/s from the FLOP count below, and the peak resident set size of the run. Also
+ * measures this core's single-threaded sgemm rate so the prefill rate can be read as a fraction
+ * of it. Output: one CSV row per length (stdout), a header first.
+ *
+ * FLOP count (2 per multiply-add; norms, activations and softmax not counted), per ordinary token
+ * and layer, d = d_model, f = ffn_dim, P = fast-weight parameters of one memory head, H_m heads:
+ *   FFN                 3 d f
+ *   attention           4 d^2 + 2 d k        (k = keys the query sees)
+ *   memory (LMM)        5 d^2 + 3 d H_m + 6 P H_m
+ *                       (q, k, v, gate, out projections; per head: key forward, backward,
+ *                        gradient, momentum and decay update, read)
+ *   mac extra           2 d^2 (h keys/values) + d^2 (W_h) + d^2 (read projection) + P H_m (read)
+ * all times 2. The lm head (256 d) is counted for decoded tokens only. */
+#include <cblas.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "titans.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* Peak RSS in KiB since the last reset (Linux VmHWM); reset by writing 5 to clear_refs. */
+static long peak_rss_kib(void)
+{
+    FILE *f = fopen("/proc/self/status", "r");
+    char line[256];
+    long v = -1;
+    while (f && fgets(line, sizeof line, f))
+        if (!strncmp(line, "VmHWM:", 6)) v = strtol(line + 6, NULL, 10);
+    if (f) fclose(f);
+    return v;
+}
+
+static void reset_peak_rss(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
+static double mem_head_params(const TitansConfig *c)
+{
+    int dm = c->d_mem, h = c->mem_hidden, L = c->mem_depth;
+    if (L == 1) return (double)dm * dm;
+    return (double)dm * h * 2 + (double)(L - 2) * h * h;
+}
+
+/* FLOPs of one ordinary token at position t (0-based). */
+static double token_flops(const TitansConfig *c, double t)
+{
+    double d = c->d_model, f = c->ffn_dim, P = mem_head_params(c), H = c->mem_heads;
+    double np = c->n_persistent, W = c->window, C = c->segment;
+    double total = 0;
+    for (int i = 0; i < c->n_layers; i++) {
+        double macs = 3 * d * f;
+        double mem = 5 * d * d + 3 * d * H + 6 * P * H;
+        double win = t + 1 < W ? t + 1 : W;
+        switch (c->layer_kinds[i]) {
+        case TITANS_LAYER_ATTN: macs += 4 * d * d + 2 * d * (np + t + 1); break;
+        case TITANS_LAYER_SWA: macs += 4 * d * d + 2 * d * (np + win); break;
+        case TITANS_LAYER_LMM: macs += mem; break;
+        case TITANS_LAYER_MAG:
+        case TITANS_LAYER_MAL: macs += mem + 4 * d * d + 2 * d * (np + win); break;
+        case TITANS_LAYER_MAC: {
+            double j = (double)((long long)t % (long long)C);
+            macs += mem + 4 * d * d + 2 * d * (np + 2 * (j + 1)) + 4 * d * d + P * H;
+            break;
+        }
+        }
+        total += macs;
+    }
+    return 2 * total;
+}
+
+static double flops_range(const TitansConfig *c, long long t0, long long n)
+{
+    /* exact sum; the per-token cost is affine in t except for window/segment clamps */
+    double s = 0;
+    long long step = n > 4096 ? n / 4096 : 1;
+    for (long long t = t0; t < t0 + n; t += step) s += token_flops(c, (double)t) * (double)(step < t0 + n - t ? step : t0 + n - t);
+    return s;
+}
+
+static double sgemm_gflops(int n)
+{
+    float *a = malloc(sizeof(float) * (size_t)n * n), *b = malloc(sizeof(float) * (size_t)n * n),
+          *cc = malloc(sizeof(float) * (size_t)n * n);
+    for (size_t i = 0; i < (size_t)n * n; i++) a[i] = b[i] = (float)(i % 7) * 0.01f;
+    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, cc, n);
+    int reps = 0;
+    double t0 = now(), t;
+    do {
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, cc, n);
+        reps++;
+    } while ((t = now() - t0) < 1.0);
+    free(a);
+    free(b);
+    free(cc);
+    return 2.0 * n * n * (double)n * reps / t / 1e9;
+}
+
+static void usage(FILE *out)
+{
+    fprintf(out,
+            "usage: titans-bench --checkpoint FILE [options]\n"
+            "  -c, --checkpoint FILE   bytes/lm checkpoint to measure (required)\n"
+            "  -l, --lengths LIST      comma-separated context lengths (default 1024,4096,16384)\n"
+            "  -d, --decode N          tokens decoded after each prefill (default 64)\n"
+            "  -p, --path PATH         memory path: chunked (default) or sequential\n"
+            "  -s, --seed N            seed of the random input bytes (default 1)\n"
+            "  -h, --help              this text\n"
+            "Prints CSV: kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,\n"
+            "decode_tok_s,peak_rss_mib,state_mib,sgemm_gflops (one rank; set OPENBLAS_NUM_THREADS).\n");
+}
+
+int main(int argc, char **argv)
+{
+    const char *ckpt = NULL, *lengths = "1024,4096,16384";
+    int decode = 64;
+    unsigned seed = 1;
+    TitansMemoryPath path = TITANS_MEMORY_CHUNKED;
+    static const struct option opts[] = {{"checkpoint", required_argument, 0, 'c'},
+                                         {"lengths", required_argument, 0, 'l'},
+                                         {"decode", required_argument, 0, 'd'},
+                                         {"path", required_argument, 0, 'p'},
+                                         {"seed", required_argument, 0, 's'},
+                                         {"help", no_argument, 0, 'h'},
+                                         {0, 0, 0, 0}};
+    for (int o; (o = getopt_long(argc, argv, "c:l:d:p:s:h", opts, NULL)) != -1;) {
+        switch (o) {
+        case 'c': ckpt = optarg; break;
+        case 'l': lengths = optarg; break;
+        case 'd': decode = atoi(optarg); break;
+        case 's': seed = (unsigned)strtoul(optarg, NULL, 10); break;
+        case 'p':
+            if (!strcmp(optarg, "chunked")) path = TITANS_MEMORY_CHUNKED;
+            else if (!strcmp(optarg, "sequential")) path = TITANS_MEMORY_SEQUENTIAL;
+            else {
+                fprintf(stderr, "titans-bench: --path: '%s' is not chunked or sequential\n", optarg);
+                return 2;
+            }
+            break;
+        case 'h': usage(stdout); return 0;
+        default: usage(stderr); return 2;
+        }
+    }
+    if (!ckpt || decode < 0) {
+        usage(stderr);
+        return 2;
+    }
+    if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1);
+
+    TitansModel *m = NULL;
+    TitansError err;
+    if (titans_model_load(ckpt, &m, &err) != 0) {
+        fprintf(stderr, "titans-bench: %s\n", err.msg);
+        return 1;
+    }
+    const TitansConfig *c = titans_model_config(m);
+    if (c->head != TITANS_HEAD_LM) {
+        fprintf(stderr, "titans-bench: %s: needs a bytes/lm checkpoint\n", ckpt);
+        titans_model_free(m);
+        return 1;
+    }
+    titans_model_set_memory_path(m, path);
+    char kinds[256] = "";
+    for (int i = 0; i < c->n_layers; i++) {
+        if (i) strncat(kinds, "+", sizeof kinds - strlen(kinds) - 1);
+        strncat(kinds, titans_layer_kind_name(c->layer_kinds[i]), sizeof kinds - strlen(kinds) - 1);
+    }
+    double peak = sgemm_gflops(1024);
+    printf("kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,decode_tok_s,peak_rss_mib,"
+           "state_mib,sgemm_gflops\n");
+    char *list = strdup(lengths);
+    for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
+        errno = 0;
+        long long n = strtoll(tok, NULL, 10);
+        if (n < 1 || errno) {
+            fprintf(stderr, "titans-bench: --lengths: '%s' is not a positive length\n", tok);
+            return 2;
+        }
+        int32_t *tokens = malloc(sizeof(int32_t) * (size_t)(n + decode));
+        if (!tokens) {
+            fprintf(stderr, "titans-bench: out of memory for %lld tokens\n", n);
+            return 1;
+        }
+        unsigned x = seed;
+        for (long long i = 0; i < n + decode; i++) {
+            x = x * 1664525u + 1013904223u;
+            tokens[i] = (int32_t)(32 + (x >> 24) % 95); /* printable bytes */
+        }
+        reset_peak_rss();
+        TitansState *s = titans_state_new(m, &err);
+        float logits[256];
+        double t0 = now();
+        /* feed in slices so a million tokens never need a million-token buffer downstream */
+        int rc = s ? 0 : -1;
+        for (long long i = 0; rc == 0 && i < n; i += 65536) {
+            long long len = n - i < 65536 ? n - i : 65536;
+            rc = titans_forward(m, s, tokens + i, len, NULL, i + len == n ? logits : NULL, NULL, &err);
+        }
+        double tp = now() - t0;
+        t0 = now();
+        for (int i = 0; rc == 0 && i < decode; i++) rc = titans_forward(m, s, tokens + n + i, 1, NULL, logits, NULL, &err);
+        double td = now() - t0;
+        if (rc != 0) {
+            fprintf(stderr, "titans-bench: %s\n", err.msg);
+            return 1;
+        }
+        double fl = flops_range(c, 0, n);
+        printf("%s,%d,%d,%lld,%.1f,%.2f,%.1f,%.1f,%.2f,%.2f\n", kinds, c->d_model, c->n_layers, n,
+               (double)n / tp, fl / tp / 1e9, decode ? decode / td : 0.0, peak_rss_kib() / 1024.0,
+               titans_state_bytes(s) / 1048576.0, peak);
+        fflush(stdout);
+        titans_state_free(s);
+        free(tokens);
+    }
+    free(list);
+    titans_model_free(m);
+    return 0;
+}

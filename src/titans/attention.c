@@ -1,0 +1,185 @@
+#include "attention.h"
+
+#include <cblas.h>
+#include <math.h>
+#include <string.h>
+
+#include "ops.h"
+
+/* A run of keys/values [n, d] whose key j has time t0 + j. A query at time tq sees key time tau
+ * when tau <= tq (and tau > tq - window for a windowed run), or always for a prefix run.
+ * rotated: the query meets these keys rotated (RoPE) or raw (prefix keys). */
+typedef struct {
+    const float *k, *v;
+    int64_t n, t0;
+    int rotated, always;
+} KeyRun;
+
+#define KEY_TILE TITANS_KEY_TILE
+
+/* Softmax attention of n query rows (times tq0 .. tq0+n-1) over runs of keys, every head, in
+ * tiles of KEY_TILE keys with an online softmax: scores of a query block against a key tile are
+ * one sgemm, the weighted values another, and memory stays O(n * KEY_TILE) at any context
+ * length. q_rot/q_raw [n, d]; out [n, d]. window 0 means none. */
+static void attend_rows(const TitansConfig *c, Scratch *sc, const float *q_rot, const float *q_raw,
+                        int n, int64_t tq0, const KeyRun *runs, int nr, int64_t window, float *out)
+{
+    int d = c->d_model, dh = c->d_head;
+    float scale = 1.0f / sqrtf((float)dh);
+    float *S = sc->scores, *mx = sc->att_max, *sum = sc->att_sum;
+    for (int h = 0; h < c->n_heads; h++) {
+        float *o = out + (size_t)h * dh; /* [n, dh], row stride d */
+        for (int i = 0; i < n; i++) {
+            mx[i] = -INFINITY;
+            sum[i] = 0.0f;
+            memset(o + (size_t)i * d, 0, sizeof(float) * (size_t)dh);
+        }
+        for (int r = 0; r < nr; r++) {
+            const KeyRun *run = &runs[r];
+            const float *q = (run->rotated ? q_rot : q_raw) + (size_t)h * dh;
+            for (int64_t j0 = 0; j0 < run->n; j0 += KEY_TILE) {
+                int kt = run->n - j0 < KEY_TILE ? (int)(run->n - j0) : KEY_TILE;
+                int64_t tau0 = run->t0 + j0, tau1 = tau0 + kt - 1;
+                /* skip a tile no query of the block sees */
+                if (!run->always && (tau0 > tq0 + n - 1 || (window && tau1 < tq0 - window + 1))) continue;
+                const float *K = run->k + (size_t)j0 * d + (size_t)h * dh;
+                if (n == 1) /* decode: one query row, sgemv is the faster kernel */
+                    cblas_sgemv(CblasRowMajor, CblasNoTrans, kt, dh, scale, K, d, q, 1, 0.0f, S, 1);
+                else
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, kt, dh, scale, q, d, K,
+                                d, 0.0f, S, kt);
+                for (int i = 0; i < n; i++) {
+                    float *si = S + (size_t)i * kt;
+                    int64_t tq = tq0 + i, lo = 0, hi = kt - 1;
+                    if (!run->always) {
+                        if (tq - tau0 < hi) hi = tq - tau0;
+                        if (window && tq - window + 1 - tau0 > lo) lo = tq - window + 1 - tau0;
+                    }
+                    if (hi < lo) {
+                        memset(si, 0, sizeof(float) * (size_t)kt);
+                        continue;
+                    }
+                    float m = mx[i];
+                    for (int64_t j = lo; j <= hi; j++) m = si[j] > m ? si[j] : m;
+                    float corr = mx[i] == -INFINITY ? 0.0f : exp_fast(mx[i] - m), rs = 0.0f;
+                    for (int64_t j = 0; j < lo; j++) si[j] = 0.0f;
+#pragma omp simd
+                    for (int64_t j = lo; j <= hi; j++) si[j] = exp_fast(si[j] - m);
+                    for (int64_t j = lo; j <= hi; j++) rs += si[j];
+                    for (int64_t j = hi + 1; j < kt; j++) si[j] = 0.0f;
+                    sum[i] = sum[i] * corr + rs;
+                    mx[i] = m;
+                    if (corr != 1.0f)
+                        for (int k = 0; k < dh; k++) o[(size_t)i * d + k] *= corr;
+                }
+                const float *V = run->v + (size_t)j0 * d + (size_t)h * dh;
+                if (n == 1)
+                    cblas_sgemv(CblasRowMajor, CblasTrans, kt, dh, 1.0f, V, d, S, 1, 1.0f, o, 1);
+                else
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, dh, kt, 1.0f, S, kt, V,
+                                d, 1.0f, o, d);
+            }
+        }
+        for (int i = 0; i < n; i++) {
+            float r = 1.0f / sum[i]; /* every query sees at least itself */
+            for (int k = 0; k < dh; k++) o[(size_t)i * d + k] *= r;
+        }
+    }
+}
+
+static void project_qkv(const AttnWeights *aw, Scratch *sc, const float *u, int n, int d)
+{
+    matmul(sc->q, d, u, d, aw->wq, d, n, d, d, 0.0f);
+    matmul(sc->k, d, u, d, aw->wk, d, n, d, d, 0.0f);
+    matmul(sc->v, d, u, d, aw->wv, d, n, d, d, 0.0f);
+    memcpy(sc->q_raw, sc->q, sizeof(float) * (size_t)n * d);
+}
+
+/* Prefix rows attend causally among themselves, nothing rotated; their keys/values are kept. */
+static void prefix_attention(const TitansConfig *c, AttnState *as, Scratch *sc, int n)
+{
+    int d = c->d_model;
+    memcpy(as->pk, sc->k, sizeof(float) * (size_t)n * d);
+    memcpy(as->pv, sc->v, sizeof(float) * (size_t)n * d);
+    KeyRun run = {as->pk, as->pv, n, 0, 0, 0};
+    attend_rows(c, sc, sc->q, sc->q, n, 0, &run, 1, 0, sc->ao);
+}
+
+int attention_forward(const TitansModel *m, const AttnWeights *aw, AttnState *as, Scratch *sc,
+                      const float *u, float *out, int n, int64_t row0, int windowed,
+                      TitansError *err)
+{
+    const TitansConfig *c = &m->cfg;
+    int d = c->d_model, np = c->n_persistent;
+    project_qkv(aw, sc, u, n, d);
+    if (row0 < np) {
+        prefix_attention(c, as, sc, n);
+        matmul(out, d, sc->ao, d, aw->wo, d, n, d, d, 0.0f);
+        return 0;
+    }
+    int64_t t0 = row0 - np; /* RoPE position (time) of the first row */
+    for (int i = 0; i < n; i++) {
+        rope_row(sc->q + (size_t)i * d, c->n_heads, c->d_head, m->inv_freq, (double)(t0 + i));
+        rope_row(sc->k + (size_t)i * d, c->n_heads, c->d_head, m->inv_freq, (double)(t0 + i));
+    }
+    KeyRun runs[4] = {{as->pk, as->pv, np, 0, 0, 1}};
+    int nr = 1;
+    if (!windowed) {
+        if (attn_cache_reserve(as, t0 + n, d) != 0) {
+            snprintf(err->msg, sizeof err->msg, "out of memory: attention cache of %lld keys x %d floats",
+                     (long long)(t0 + n), 2 * d);
+            return -1;
+        }
+        memcpy(as->k + (size_t)t0 * d, sc->k, sizeof(float) * (size_t)n * d);
+        memcpy(as->v + (size_t)t0 * d, sc->v, sizeof(float) * (size_t)n * d);
+        runs[nr++] = (KeyRun){as->k, as->v, t0 + n, 0, 1, 0};
+        attend_rows(c, sc, sc->q, sc->q_raw, n, t0, runs, nr, 0, sc->ao);
+    } else {
+        /* the ring holds times t0-count .. t0-1 at slots tau % W: at most two runs in time order,
+         * then the block's own keys; the block is written to the ring after attending */
+        int64_t W = c->window, count = t0 < W ? t0 : W, first = t0 - count, s0 = first % W;
+        int64_t len1 = W - s0 < count ? W - s0 : count;
+        runs[nr++] = (KeyRun){as->k + (size_t)s0 * d, as->v + (size_t)s0 * d, len1, first, 1, 0};
+        if (count > len1) runs[nr++] = (KeyRun){as->k, as->v, count - len1, first + len1, 1, 0};
+        runs[nr++] = (KeyRun){sc->k, sc->v, n, t0, 1, 0};
+        attend_rows(c, sc, sc->q, sc->q_raw, n, t0, runs, nr, W, sc->ao);
+        for (int64_t i = n > W ? n - W : 0; i < n; i++) {
+            int64_t slot = (t0 + i) % W;
+            memcpy(as->k + (size_t)slot * d, sc->k + (size_t)i * d, sizeof(float) * (size_t)d);
+            memcpy(as->v + (size_t)slot * d, sc->v + (size_t)i * d, sizeof(float) * (size_t)d);
+        }
+    }
+    matmul(out, d, sc->ao, d, aw->wo, d, n, d, d, 0.0f);
+    return 0;
+}
+
+void mac_attention_forward(const TitansModel *m, const AttnWeights *aw, AttnState *as, Scratch *sc,
+                           const float *u, const float *h, float *out, int n, int prefix)
+{
+    const TitansConfig *c = &m->cfg;
+    int d = c->d_model, np = c->n_persistent, C = c->segment;
+    int j0 = prefix ? 0 : as->seg_pos; /* row of the piece inside its segment */
+    project_qkv(aw, sc, u, n, d);
+    matmul(sc->hk, d, h, d, aw->wk, d, n, d, d, 0.0f);
+    matmul(sc->hv, d, h, d, aw->wv, d, n, d, d, 0.0f);
+    if (!prefix)
+        for (int i = 0; i < n; i++) {
+            double j = j0 + i; /* h_j at j, u_j at C + j, segment-relative */
+            rope_row(sc->hk + (size_t)i * d, c->n_heads, c->d_head, m->inv_freq, j);
+            rope_row(sc->k + (size_t)i * d, c->n_heads, c->d_head, m->inv_freq, C + j);
+            rope_row(sc->q + (size_t)i * d, c->n_heads, c->d_head, m->inv_freq, C + j);
+        }
+    /* prefix u rows become the prefix cache; ordinary u rows the segment cache */
+    float *uk = prefix ? as->pk : as->k, *uv = prefix ? as->pv : as->v;
+    size_t row = (size_t)j0 * d, bytes = sizeof(float) * (size_t)n * d;
+    memcpy(uk + row, sc->k, bytes);
+    memcpy(uv + row, sc->v, bytes);
+    memcpy(as->hk + row, sc->hk, bytes);
+    memcpy(as->hv + row, sc->hv, bytes);
+    KeyRun runs[3] = {{as->pk, as->pv, prefix ? 0 : np, 0, 0, 1},
+                      {as->hk, as->hv, j0 + n, 0, !prefix, 0},
+                      {uk, uv, j0 + n, 0, !prefix, 0}};
+    attend_rows(c, sc, sc->q, sc->q_raw, n, j0, runs, 3, 0, sc->ao);
+    if (!prefix) as->seg_pos += n;
+    matmul(out, d, sc->ao, d, aw->wo, d, n, d, d, 0.0f);
+}

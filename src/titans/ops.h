@@ -1,0 +1,66 @@
+/* Elementwise and row-wise numerics shared by the layers. Rows are [n, d] row-major float32.
+ * Nothing here allocates. */
+#ifndef TITANS_OPS_H
+#define TITANS_OPS_H
+
+#include <stddef.h>
+#include <string.h>
+
+#define RMSNORM_EPS 1e-6f
+#define LAYERNORM_EPS 1e-5f
+#define L2NORM_EPS 1e-6f
+
+/* y = x W: x [n, k] (row stride ldx), W [k, m] (row stride ldw), y [n, m] (row stride ldy).
+ * beta = 0 overwrites y, 1 accumulates. */
+void matmul(float *y, int ldy, const float *x, int ldx, const float *w, int ldw, int n, int k,
+            int m, float beta);
+
+/* out[i] = x[i] / sqrt(mean(x[i]^2) + 1e-6) * g, for n rows of width d. out may equal x. */
+void rmsnorm(float *out, const float *x, const float *g, int n, int d);
+/* LayerNorm without affine, population variance, eps 1e-5, one row of width d; returns sigma. */
+float layernorm_row(float *out, const float *x, int d);
+/* LayerNorm backward for one row: given o_hat and sigma, g_o = (g - mean(g) - o_hat mean(g o_hat)) / sigma. */
+void layernorm_backward_row(float *g_o, const float *g, const float *o_hat, float sigma, int d);
+
+/* exp(x) without branches or calls, so loops over it vectorize: Cody-Waite reduction and the
+ * Cephes expf polynomial; relative error below 2e-7 for x in [-87, 88] (clamped outside, so
+ * exp_fast(-inf) is about 1e-38, not 0). Used for attention's softmax, where scalar expf cost
+ * as much as the matmuls (attn prefill 43% -> 50% of sgemm); elsewhere glibc's expf is faster. */
+static inline float exp_fast(float x)
+{
+    x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
+    float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round(x / ln 2) */
+    float r = x - n * 0.693359375f + n * 2.12194440e-4f;
+    float p = 1.9875691500e-4f;
+    p = p * r + 1.3981999507e-3f;
+    p = p * r + 8.3334519073e-3f;
+    p = p * r + 4.1665795894e-2f;
+    p = p * r + 1.6666665459e-1f;
+    p = p * r + 5.0000001201e-1f;
+    p = p * r * r + r + 1.0f;
+    int bits = ((int)n + 127) << 23; /* 2^n as float bits */
+    float scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+float silu(float x);
+float sigmoidf_(float x);
+float gelu(float x);       /* exact erf form */
+float gelu_grad(float x);  /* Phi(x) + x phi(x) */
+
+void silu_inplace(float *x, size_t n);
+/* L2-normalise each of the n_heads slices of width w in each of n rows (row stride ld). */
+void l2norm_heads(float *x, int n, int ld, int n_heads, int w);
+/* In-place softmax of n scores (float32, max-subtracted). */
+void softmax(float *x, int n);
+
+/* RoPE, rotate-half pairing inside each head: dimension i with i + dh/2. inv_freq [dh/2] holds
+ * base^(-2i/dh) in double; the angle p * inv_freq[i] is formed in double. */
+void rope_row(float *x, int n_heads, int dh, const double *inv_freq, double p);
+
+/* Causal depthwise conv of kernel 4 on n rows of width d, with a 3-row history [3, d] (oldest
+ * first) that is updated to the last 3 input rows. out may not alias x. */
+void causal_conv4(float *out, const float *x, int n, int d, const float *w, float *history);
+
+#endif

@@ -1,0 +1,127 @@
+/* libtitans: a CPU engine for the Titans model of docs/model.md.
+ *
+ * Owns: loading a checkpoint (docs/checkpoint-format.md), the forward pass of every layer kind,
+ * sequence states (start from the persistent prefix, prefill, decode, save/restore), greedy
+ * generation, classification and forecasting. Knows nothing of MPI, tasks or results files.
+ *
+ * Split as in llama2.c: TitansConfig (the blueprint, from checkpoint attributes), TitansWeights
+ * (read-only tensors), TitansState (everything one sequence changes). A TitansModel holds the
+ * config, the weights and the state after the persistent prefix, computed once at load.
+ *
+ * Errors: functions that can fail return 0 on success and -1 on failure, with a message naming the
+ * file and field in a TitansError. Bad input never aborts; broken invariants (bugs) do. */
+#ifndef TITANS_H
+#define TITANS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct {
+    char msg[1024];
+} TitansError;
+
+typedef enum { TITANS_INPUT_BYTES, TITANS_INPUT_DNA, TITANS_INPUT_SERIES } TitansInput;
+typedef enum { TITANS_HEAD_LM, TITANS_HEAD_CLS, TITANS_HEAD_FORECAST } TitansHead;
+typedef enum {
+    TITANS_LAYER_ATTN,
+    TITANS_LAYER_SWA,
+    TITANS_LAYER_LMM,
+    TITANS_LAYER_MAC,
+    TITANS_LAYER_MAG,
+    TITANS_LAYER_MAL
+} TitansLayerKind;
+
+/* How the long-term memory is updated: the token loop of docs/model.md section 3 (the ground
+ * truth) or the chunked matrix form on sgemm (the fast path). Both compute the same function. */
+typedef enum { TITANS_MEMORY_CHUNKED, TITANS_MEMORY_SEQUENTIAL } TitansMemoryPath;
+
+#define TITANS_MAX_LAYERS 1024
+#define TITANS_MAX_MEM_DEPTH 16
+
+typedef struct {
+    TitansInput input;
+    TitansHead head;
+    int d_model, n_layers, n_heads, ffn_dim;
+    int window, segment, n_persistent;
+    int mem_heads, mem_depth, mem_expansion, mem_chunk;
+    double theta_max, rope_base;
+    int mem_momentum, mem_decay, mem_conv;
+    int vocab_size, n_classes, lookback, horizon, patch_len, patch_stride;
+    TitansLayerKind layer_kinds[TITANS_MAX_LAYERS];
+    /* derived */
+    int d_head;     /* d_model / n_heads */
+    int d_mem;      /* d_model / mem_heads */
+    int mem_hidden; /* mem_expansion * d_mem (depth >= 2) */
+    int n_patch;    /* series: (lookback - patch_len) / patch_stride + 2 */
+} TitansConfig;
+
+typedef struct TitansModel TitansModel;
+typedef struct TitansState TitansState;
+
+/* ---- model ------------------------------------------------------------------------------ */
+
+/* Loads and validates a checkpoint; runs the persistent prefix once. */
+int titans_model_load(const char *path, TitansModel **out, TitansError *err);
+void titans_model_free(TitansModel *m);
+const TitansConfig *titans_model_config(const TitansModel *m);
+/* Recomputes the prefix state with the given memory path; states created afterwards use it. */
+void titans_model_set_memory_path(TitansModel *m, TitansMemoryPath path);
+TitansMemoryPath titans_model_memory_path(const TitansModel *m);
+size_t titans_model_n_params(const TitansModel *m);
+const char *titans_layer_kind_name(TitansLayerKind k);
+
+/* ---- sequence state --------------------------------------------------------------------- */
+
+/* A new state positioned right after the persistent prefix. */
+TitansState *titans_state_new(const TitansModel *m, TitansError *err);
+void titans_state_free(TitansState *s);
+/* Back to the prefix state (keeps allocations). */
+void titans_state_reset(const TitansModel *m, TitansState *s);
+/* Ordinary tokens (or patches) consumed so far. */
+int64_t titans_state_position(const TitansState *s);
+/* Bytes the state holds now (caches included): constant in sequence length for every layer kind
+ * except attn, whose key/value cache grows. */
+size_t titans_state_bytes(const TitansState *s);
+/* Number of attention keys layer `layer` holds, prefix included (0 for an lmm layer). */
+int64_t titans_state_cached_keys(const TitansState *s, int layer);
+void titans_state_set_memory_path(TitansState *s, TitansMemoryPath path);
+int titans_state_copy(TitansState *dst, const TitansState *src, TitansError *err);
+/* Serialises a state into a malloc'ed buffer (header with magic, version and the model's
+ * fingerprint) and restores it; restore fails cleanly on a buffer from another model. */
+int titans_state_save(const TitansState *s, void **buf, size_t *len, TitansError *err);
+int titans_state_restore(TitansState *s, const void *buf, size_t len, TitansError *err);
+
+/* ---- running ---------------------------------------------------------------------------- */
+
+/* Per-layer trace for tests: when non-NULL, layer_out[i] receives the residual stream after
+ * layer i for each processed row, [n, d_model]. */
+typedef struct {
+    float **layer_out;
+} TitansTrace;
+
+/* Token inputs (bytes: 0..255, dna: 0..4). Feeds n tokens; logits_all [n, vocab] (lm head) and
+ * logits_last [vocab] are optional. Prefill and decode are the same call with different n. */
+int titans_forward(const TitansModel *m, TitansState *s, const int32_t *tokens, int64_t n,
+                   float *logits_all, float *logits_last, const TitansTrace *trace,
+                   TitansError *err);
+/* Greedy generation after feeding prompt: up to max_new bytes into out, stopping after a byte
+ * equal to stop (pass -1 for none). Returns the count generated in *n_out. */
+int titans_generate_greedy(const TitansModel *m, TitansState *s, const int32_t *prompt,
+                           int64_t n_prompt, int max_new, int stop, int32_t *out, int *n_out,
+                           TitansError *err);
+/* dna/cls: logits [n_classes] of one whole sequence, from a fresh prefix state inside s. */
+int titans_classify(const TitansModel *m, TitansState *s, const int32_t *seq, int64_t n,
+                    float *logits, TitansError *err);
+/* series/forecast: window [lookback, channels] -> forecast [horizon, channels]. trace (optional)
+ * records channel 0. */
+int titans_forecast(const TitansModel *m, TitansState *s, const float *window, int channels,
+                    float *forecast, const TitansTrace *trace, TitansError *err);
+
+/* Fast weights M and momentum S of a memory layer after the rows seen so far, for tests:
+ * matrix l (1-based) as [mem_heads, in_l, out_l]. NULL for a layer without memory. */
+const float *titans_state_memory_weights(const TitansState *s, int layer, int l);
+const float *titans_state_memory_momentum(const TitansState *s, int layer, int l);
+/* The residual stream of the prefix rows after layer i, [n_persistent, d_model] (tests). */
+const float *titans_model_prefix_trace(const TitansModel *m, int layer);
+
+#endif

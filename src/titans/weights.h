@@ -1,0 +1,63 @@
+/* TitansWeights: every tensor of a checkpoint, as read-only float32 pointers into one arena.
+ * Shapes follow docs/checkpoint-format.md; weights are [in, out] (y = x W). */
+#ifndef TITANS_WEIGHTS_H
+#define TITANS_WEIGHTS_H
+
+#include "titans.h"
+
+typedef struct {
+    const float *wq, *wk, *wv, *wo; /* [d, d] */
+} AttnWeights;
+
+typedef struct {
+    const float *wq, *wk, *wv;                /* [d, d] */
+    const float *conv_q, *conv_k, *conv_v;    /* [4, d] */
+    const float *w_theta, *w_eta, *w_alpha;   /* [d, H_m] */
+    const float *b_theta, *b_eta, *b_alpha;   /* [H_m] */
+    const float *out_norm;                    /* [d] */
+    const float *w_gate, *wo;                 /* [d, d] */
+    const float *m0[TITANS_MAX_MEM_DEPTH];    /* [H_m, in_l, out_l], l = 0 .. L_M-1 */
+} MemWeights;
+
+typedef struct {
+    TitansLayerKind kind;
+    const float *norm_mix, *norm_attn, *norm_ffn; /* [d]; norm_attn only for mal */
+    AttnWeights attn;
+    MemWeights mem;
+    const float *gate_norm_a, *gate_norm_b;       /* [d], mag and mac */
+    const float *mac_norm_h, *mac_norm_y;         /* [d], mac */
+    const float *mac_w_h;                         /* [d, d], mac */
+    const float *ffn_w_gate, *ffn_w_up;           /* [d, f] */
+    const float *ffn_w_down;                      /* [f, d] */
+} LayerWeights;
+
+typedef struct {
+    const float *embed;                 /* [V, d] bytes/dna */
+    const float *patch_w, *patch_b;     /* [P, d], [d] series */
+    const float *pos;                   /* [n_patch, d] series */
+    const float *persistent;            /* [N_p, d] or NULL */
+    const float *final_norm;            /* [d] */
+    const float *head_w, *head_b;       /* see the format doc; head_b NULL for lm */
+    LayerWeights layers[TITANS_MAX_LAYERS];
+    float *arena;
+    size_t n_floats;
+} TitansWeights;
+
+/* Memory matrix shapes of matrix l (0-based) for one head. */
+void mem_matrix_shape(const TitansConfig *c, int l, int *in, int *out);
+/* Floats in all fast-weight matrices of all heads of one layer. */
+size_t mem_state_floats(const TitansConfig *c);
+/* Offset of matrix l (all heads) inside that block; head h's copy is at + h * in * out. */
+size_t mem_matrix_offset(const TitansConfig *c, int l);
+
+int layer_has_attention(TitansLayerKind k);
+int layer_has_memory(TitansLayerKind k);
+int layer_is_windowed(TitansLayerKind k); /* swa, mag, mal */
+
+/* Reads, validates and allocates the weights of a checkpoint. On failure nothing stays
+ * allocated and err names the file and the field. */
+int checkpoint_load(const char *path, TitansConfig *cfg, TitansWeights *w, uint64_t *fingerprint,
+                    TitansError *err);
+void weights_free(TitansWeights *w);
+
+#endif

@@ -1,0 +1,265 @@
+/* Properties of the engine, checked on every token-input fixture model:
+ *  - prefill equals token-by-token decode (one call of T > block size vs T calls of 1 token);
+ *  - causality: changing token j never changes any layer's output before j (exactly);
+ *  - attention caches are bounded: swa/mag/mal hold at most window + N_p keys, mac at most
+ *    N_p + 2C, and the state's size does not grow with the sequence (all kinds but attn);
+ *  - save/restore mid-sequence continues bit for bit, and restore rejects foreign or short buffers. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "testhelp.h"
+#include "titans.h"
+
+static char names[256][128];
+static int n_names;
+
+typedef void (*ModelCheck)(const char *name, TitansModel *m);
+
+/* Runs check on every fixture model with token input. */
+static void for_each_token_model(ModelCheck check)
+{
+    int checked = 0;
+    for (int i = 0; i < n_names; i++) {
+        TitansModel *m = NULL;
+        TitansError err;
+        assert_int_equal(titans_model_load(fixture_path(names[i]), &m, &err), 0);
+        if (titans_model_config(m)->input != TITANS_INPUT_SERIES) {
+            check(names[i], m);
+            checked++;
+        }
+        titans_model_free(m);
+    }
+    assert_true(checked > 0);
+}
+
+static int32_t *random_tokens(const TitansConfig *c, int T, unsigned seed)
+{
+    int32_t *t = malloc(sizeof(int32_t) * (size_t)T);
+    for (int i = 0; i < T; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        t[i] = (int32_t)((seed >> 16) % (unsigned)c->vocab_size);
+    }
+    return t;
+}
+
+/* ---- prefill == decode ------------------------------------------------------------------------ */
+
+static void prefill_vs_decode(const char *name, TitansModel *m)
+{
+    const TitansConfig *c = titans_model_config(m);
+    TitansError err;
+    /* 150 tokens cross the 128-row block; deep memories and mac amplify float32 rounding (see
+     * test_memory_paths.c), so they run 32 */
+    int calm = c->mem_depth == 1;
+    for (int i = 0; i < c->n_layers; i++) calm &= c->layer_kinds[i] != TITANS_LAYER_MAC;
+    const int T = calm ? 150 : 32;
+    int32_t *tok = random_tokens(c, T, 99);
+    float **a = alloc_trace(c->n_layers, T, c->d_model), **b = alloc_trace(c->n_layers, T, c->d_model), **one = calloc((size_t)c->n_layers, sizeof(float *));
+    TitansState *s = titans_state_new(m, &err);
+    TitansTrace ta = {a};
+    assert_int_equal(titans_forward(m, s, tok, T, NULL, NULL, &ta, &err), 0);
+    titans_state_reset(m, s);
+    for (int t = 0; t < T; t++) {
+        for (int i = 0; i < c->n_layers; i++) one[i] = b[i] + (size_t)t * c->d_model;
+        TitansTrace tb = {one};
+        assert_int_equal(titans_forward(m, s, tok + t, 1, NULL, NULL, &tb, &err), 0);
+    }
+    char label[200];
+    snprintf(label, sizeof label, "%s prefill vs decode", name);
+    int L = c->n_layers - 1;
+    int ok = check_tensor_norm(label, b[L], a[L], (size_t)T * c->d_model, 1e-5);
+    titans_state_free(s);
+    free_trace(a, c->n_layers);
+    free_trace(b, c->n_layers);
+    free(one);
+    free(tok);
+    assert_true(ok);
+}
+
+static void test_prefill_equals_decode(void **st)
+{
+    (void)st;
+    for_each_token_model(prefill_vs_decode);
+}
+
+/* ---- causality ------------------------------------------------------------------------------- */
+
+static void causality(const char *name, TitansModel *m)
+{
+    const TitansConfig *c = titans_model_config(m);
+    TitansError err;
+    const int T = 70;
+    int32_t *tok = random_tokens(c, T, 7);
+    float **ref = alloc_trace(c->n_layers, T, c->d_model), **alt = alloc_trace(c->n_layers, T, c->d_model);
+    TitansState *s = titans_state_new(m, &err);
+    TitansTrace tr = {ref}, ta = {alt};
+    assert_int_equal(titans_forward(m, s, tok, T, NULL, NULL, &tr, &err), 0);
+    const int js[] = {1, 9, 17, 40, T - 1};
+    for (size_t k = 0; k < sizeof js / sizeof js[0]; k++) {
+        int j = js[k];
+        int32_t *changed = malloc(sizeof(int32_t) * T);
+        memcpy(changed, tok, sizeof(int32_t) * T);
+        changed[j] = (changed[j] + 1) % c->vocab_size;
+        titans_state_reset(m, s);
+        assert_int_equal(titans_forward(m, s, changed, T, NULL, NULL, &ta, &err), 0);
+        for (int i = 0; i < c->n_layers; i++) {
+            size_t before = (size_t)j * c->d_model;
+            if (memcmp(ref[i], alt[i], sizeof(float) * before) != 0) {
+                printf("# %s: changing token %d changed layer %d output before it\n", name, j, i);
+                fail();
+            }
+            /* and the change is seen at j itself (the test can fail the other way too) */
+            if (i == c->n_layers - 1 && !memcmp(ref[i] + before, alt[i] + before, sizeof(float) * c->d_model)) {
+                printf("# %s: changing token %d did not change its own output\n", name, j);
+                fail();
+            }
+        }
+        free(changed);
+    }
+    printf("# %s: causal at j in {1, 9, 17, 40, %d}\n", name, T - 1);
+    titans_state_free(s);
+    free_trace(ref, c->n_layers);
+    free_trace(alt, c->n_layers);
+    free(tok);
+}
+
+static void test_causality(void **st)
+{
+    (void)st;
+    for_each_token_model(causality);
+}
+
+/* ---- bounded caches -------------------------------------------------------------------------- */
+
+static void cache_bounds(const char *name, TitansModel *m)
+{
+    const TitansConfig *c = titans_model_config(m);
+    TitansError err;
+    int has_attn = 0;
+    for (int i = 0; i < c->n_layers; i++) has_attn |= c->layer_kinds[i] == TITANS_LAYER_ATTN;
+    int T = 3 * (c->window > c->segment ? c->window : c->segment) + 5;
+    int32_t *tok = random_tokens(c, T, 3);
+    TitansState *s = titans_state_new(m, &err);
+    size_t bytes0 = 0;
+    for (int t = 0; t < T; t++) {
+        assert_int_equal(titans_forward(m, s, tok + t, 1, NULL, NULL, NULL, &err), 0);
+        if (t == 0) bytes0 = titans_state_bytes(s);
+        if (!has_attn && titans_state_bytes(s) != bytes0) {
+            printf("# %s: state grew from %zu to %zu bytes at token %d\n", name, bytes0, titans_state_bytes(s), t);
+            fail();
+        }
+        for (int i = 0; i < c->n_layers; i++) {
+            int64_t keys = titans_state_cached_keys(s, i), np = c->n_persistent, bound = -1;
+            switch (c->layer_kinds[i]) {
+            case TITANS_LAYER_SWA:
+            case TITANS_LAYER_MAG:
+            case TITANS_LAYER_MAL: bound = np + c->window; break;
+            case TITANS_LAYER_MAC: bound = np + 2 * c->segment; break;
+            case TITANS_LAYER_ATTN: bound = np + t + 1; break;
+            default: bound = 0;
+            }
+            if (keys > bound) {
+                printf("# %s: layer %d holds %lld keys > bound %lld at token %d\n", name, i,
+                       (long long)keys, (long long)bound, t);
+                fail();
+            }
+        }
+    }
+    printf("# %s: caches bounded over %d tokens, state %zu bytes%s\n", name, T, titans_state_bytes(s),
+           has_attn ? " (attn grows)" : " (constant)");
+    titans_state_free(s);
+    free(tok);
+}
+
+static void test_cache_bounds(void **st)
+{
+    (void)st;
+    for_each_token_model(cache_bounds);
+}
+
+/* ---- save / restore -------------------------------------------------------------------------- */
+
+static void save_restore(const char *name, TitansModel *m)
+{
+    const TitansConfig *c = titans_model_config(m);
+    TitansError err;
+    const int T1 = 37, T2 = 50;
+    int32_t *tok = random_tokens(c, T1 + T2, 5);
+    TitansState *s = titans_state_new(m, &err), *r = titans_state_new(m, &err);
+    float **a = alloc_trace(c->n_layers, T2, c->d_model), **b = alloc_trace(c->n_layers, T2, c->d_model);
+    TitansTrace ta = {a}, tb = {b};
+    void *buf = NULL;
+    size_t len = 0;
+    assert_int_equal(titans_forward(m, s, tok, T1, NULL, NULL, NULL, &err), 0);
+    assert_int_equal(titans_state_save(s, &buf, &len, &err), 0);
+    assert_int_equal(titans_forward(m, s, tok + T1, T2, NULL, NULL, &ta, &err), 0);
+    assert_int_equal(titans_state_restore(r, buf, len, &err), 0);
+    assert_int_equal(titans_state_position(r), T1);
+    assert_int_equal(titans_forward(m, r, tok + T1, T2, NULL, NULL, &tb, &err), 0);
+    for (int i = 0; i < c->n_layers; i++)
+        if (memcmp(a[i], b[i], sizeof(float) * (size_t)T2 * c->d_model) != 0) {
+            printf("# %s: restored state diverges at layer %d\n", name, i);
+            fail();
+        }
+    /* a short or damaged buffer is refused, and leaves no partial state */
+    assert_int_equal(titans_state_restore(r, buf, len - 1, &err), -1);
+    assert_non_null(strstr(err.msg, "state restore"));
+    ((char *)buf)[0] ^= 0x55;
+    assert_int_equal(titans_state_restore(r, buf, len, &err), -1);
+    assert_non_null(strstr(err.msg, "bad magic"));
+    printf("# %s: save at %d, restore, %d more tokens: identical (%zu bytes)\n", name, T1, T2, len);
+    free(buf);
+    titans_state_free(s);
+    titans_state_free(r);
+    free_trace(a, c->n_layers);
+    free_trace(b, c->n_layers);
+    free(tok);
+}
+
+static void test_save_restore(void **st)
+{
+    (void)st;
+    for_each_token_model(save_restore);
+}
+
+static void test_restore_rejects_other_model(void **st)
+{
+    (void)st;
+    TitansModel *m1 = NULL, *m2 = NULL;
+    TitansError err;
+    assert_true(n_names >= 2);
+    assert_int_equal(titans_model_load(fixture_path(names[0]), &m1, &err), 0);
+    assert_int_equal(titans_model_load(fixture_path(names[1]), &m2, &err), 0);
+    TitansState *s1 = titans_state_new(m1, &err), *s2 = titans_state_new(m2, &err);
+    void *buf;
+    size_t len;
+    assert_int_equal(titans_state_save(s1, &buf, &len, &err), 0);
+    assert_int_equal(titans_state_restore(s2, buf, len, &err), -1);
+    assert_non_null(strstr(err.msg, "different model"));
+    free(buf);
+    titans_state_free(s1);
+    titans_state_free(s2);
+    titans_model_free(m1);
+    titans_model_free(m2);
+}
+
+int main(void)
+{
+    n_names = list_fixtures(names, 256);
+    if (n_names == 0) {
+        fprintf(stderr, "no fixtures in %s\n", fixture_path(""));
+        return 1;
+    }
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_prefill_equals_decode), cmocka_unit_test(test_causality),
+        cmocka_unit_test(test_cache_bounds),          cmocka_unit_test(test_save_restore),
+        cmocka_unit_test(test_restore_rejects_other_model),
+    };
+    return cmocka_run_group_tests_name("properties", tests, NULL, NULL);
+}
