@@ -2,29 +2,32 @@
 # Benchmarks the C engine against the PyTorch reference on random-initialised checkpoints of
 # every layer kind (d_model 256, 4 layers), one rank, one BLAS thread, and prints a Markdown table.
 #
-#   scripts/bench.sh [--quick] [--out DIR] [--bench PATH] [--python PATH]
+#   scripts/bench.sh [--quick] [--only engine|reference|table] [--out DIR] [--bench PATH] [--python PATH]
 #
 #   --quick   lengths 1K and 4K, reference at 1K (about two minutes): the README's main job
 #   (full)    lengths 1K .. 1M (attn to 16K, where its cache and quadratic cost stop it), the
 #             reference at 1K and 4K
 # Checkpoints are made once in DIR (default bench/) by scripts/reference/make_checkpoint.py.
-# Results: DIR/engine.csv, DIR/reference.csv, DIR/table.md.
-set -eu
+# Results: DIR/engine.csv, DIR/reference.csv, DIR/table.md. --only reruns one part (the table is
+# always rebuilt from the CSV files).
+set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
-quick=0; out=bench; bench=./titans-bench; python=/usr/bin/python3
+quick=0; only=all; out=bench; bench=./titans-bench; python=/usr/bin/python3
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
     --out) out=$2; shift ;;
+    --only) only=$2; shift ;;
     --bench) bench=$2; shift ;;
     --python) python=$2; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,13p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
 done
 [ -x "$bench" ] || { echo "bench.sh: $bench not found: build first (make)" >&2; exit 1; }
 mkdir -p "$out"
+out=$(cd "$out" && pwd)
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
 kinds="attn swa lmm mac mag mal"
 if [ $quick = 1 ]; then long=1024,4096; attn_long=1024,4096; ref_lengths="1024"; decode=64
@@ -37,14 +40,20 @@ for k in $kinds; do
       --mem-heads 4 --mem-depth 2 --mem-expansion 4 --mem-chunk 16 --seed 1 >&2
 done
 
-echo "kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,decode_tok_s,peak_rss_mib,state_mib,sgemm_gflops" > "$out/engine.csv"
-echo "kind,length,tokens_per_s,seconds" > "$out/reference.csv"
+run_engine() { [ "$only" = all ] || [ "$only" = engine ]; }
+run_reference() { [ "$only" = all ] || [ "$only" = reference ]; }
+run_engine && echo "kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,decode_tok_s,peak_rss_mib,state_mib,sgemm_gflops" > "$out/engine.csv"
+run_reference && echo "kind,length,tokens_per_s,seconds" > "$out/reference.csv"
 for k in $kinds; do
   lengths=$long; [ $k = attn ] && lengths=$attn_long
-  echo "engine $k: $lengths" >&2
-  "$bench" --checkpoint "$out/$k.h5" --lengths "$lengths" --decode $decode | tail -n +2 >> "$out/engine.csv"
-  echo "reference $k: $ref_lengths" >&2
-  (cd "$here/reference" && "$python" bench_ref.py "$OLDPWD/$out/$k.h5" $ref_lengths) | tail -n +2 >> "$out/reference.csv"
+  if run_engine; then
+    echo "engine $k: $lengths" >&2
+    "$bench" --checkpoint "$out/$k.h5" --lengths "$lengths" --decode $decode | tail -n +2 >> "$out/engine.csv"
+  fi
+  if run_reference; then
+    echo "reference $k: $ref_lengths" >&2
+    "$python" "$here/reference/bench_ref.py" "$out/$k.h5" $ref_lengths | tail -n +2 >> "$out/reference.csv"
+  fi
 done
 
 # table: engine rows, with the reference's tokens/s and the ratio where it was measured
