@@ -156,18 +156,25 @@ static void cache_bounds(const char *name, TitansModel *m)
             fail();
         }
         for (int i = 0; i < c->n_layers; i++) {
-            int64_t keys = titans_state_cached_keys(s, i), np = c->n_persistent, bound = -1;
+            /* keys held after token t: exactly what each cache should hold, never above its bound */
+            int64_t keys = titans_state_cached_keys(s, i), np = c->n_persistent, want = 0, bound = 0;
             switch (c->layer_kinds[i]) {
             case TITANS_LAYER_SWA:
             case TITANS_LAYER_MAG:
-            case TITANS_LAYER_MAL: bound = np + c->window; break;
-            case TITANS_LAYER_MAC: bound = np + 2 * c->segment; break;
-            case TITANS_LAYER_ATTN: bound = np + t + 1; break;
-            default: bound = 0;
+            case TITANS_LAYER_MAL:
+                want = np + (t + 1 < c->window ? t + 1 : c->window);
+                bound = np + c->window;
+                break;
+            case TITANS_LAYER_MAC:
+                want = np + 2 * (t % c->segment + 1);
+                bound = np + 2 * c->segment;
+                break;
+            case TITANS_LAYER_ATTN: want = bound = np + t + 1; break;
+            default: break;
             }
-            if (keys > bound) {
-                printf("# %s: layer %d holds %lld keys > bound %lld at token %d\n", name, i,
-                       (long long)keys, (long long)bound, t);
+            if (keys != want || keys > bound) {
+                printf("# %s: layer %d holds %lld keys at token %d (expected %lld, bound %lld)\n", name,
+                       i, (long long)keys, t, (long long)want, (long long)bound);
                 fail();
             }
         }

@@ -132,7 +132,8 @@ int attention_forward(const TitansModel *m, const AttnWeights *aw, AttnState *as
         }
         memcpy(as->k + (size_t)t0 * d, sc->k, sizeof(float) * (size_t)n * d);
         memcpy(as->v + (size_t)t0 * d, sc->v, sizeof(float) * (size_t)n * d);
-        runs[nr++] = (KeyRun){as->k, as->v, t0 + n, 0, 1, 0};
+        as->len = t0 + n;
+        runs[nr++] = (KeyRun){as->k, as->v, as->len, 0, 1, 0};
         attend_rows(c, sc, sc->q, sc->q_raw, n, t0, runs, nr, 0, sc->ao);
     } else {
         /* the ring holds times t0-count .. t0-1 at slots tau % W: at most two runs in time order,
@@ -147,6 +148,7 @@ int attention_forward(const TitansModel *m, const AttnWeights *aw, AttnState *as
             int64_t slot = (t0 + i) % W;
             memcpy(as->k + (size_t)slot * d, sc->k + (size_t)i * d, sizeof(float) * (size_t)d);
             memcpy(as->v + (size_t)slot * d, sc->v + (size_t)i * d, sizeof(float) * (size_t)d);
+            if (as->len < W) as->len++; /* a full ring overwrites its oldest entry */
         }
     }
     matmul(out, d, sc->ao, d, aw->wo, d, n, d, d, 0.0f);
@@ -180,6 +182,9 @@ void mac_attention_forward(const TitansModel *m, const AttnWeights *aw, AttnStat
                       {as->hk, as->hv, j0 + n, 0, !prefix, 0},
                       {uk, uv, j0 + n, 0, !prefix, 0}};
     attend_rows(c, sc, sc->q, sc->q_raw, n, j0, runs, 3, 0, sc->ao);
-    if (!prefix) as->seg_pos += n;
+    if (!prefix) {
+        as->seg_pos += n;
+        as->len = as->seg_pos;
+    }
     matmul(out, d, sc->ao, d, aw->wo, d, n, d, d, 0.0f);
 }

@@ -44,8 +44,10 @@ static void mac_forward(const TitansModel *m, const LayerWeights *lw, TitansStat
     rmsnorm(sc->u, x, lw->norm_mix, n, d);
     for (int i0 = 0; i0 < n;) {
         int len = prefix ? n : (C - ls->at.seg_pos < n - i0 ? C - ls->at.seg_pos : n - i0);
-        if (prefix || ls->at.seg_pos == 0)
+        if (prefix || ls->at.seg_pos == 0) {
             memcpy(ls->at.mseg, ls->mem.M, sizeof(float) * mem_state_floats(c));
+            ls->at.len = 0; /* the previous segment's h and u rows are no longer seen */
+        }
         const float *u = sc->u + (size_t)i0 * d;
         /* h = RMSNorm_h(M_{s-1}(L2(SiLU(u W_Q)))) W_h   [len, d] -> y2 */
         memory_read_fixed(m, &lw->mem, ls->at.mseg, sc, u, sc->y1, len);
@@ -53,7 +55,7 @@ static void mac_forward(const TitansModel *m, const LayerWeights *lw, TitansStat
         matmul(sc->y2, d, sc->y1, d, lw->mac_w_h, d, len, d, d, 0.0f);
         /* y = Attn([prefix | h | u]) -> y3 */
         mac_attention_forward(m, &lw->attn, &ls->at, sc, u, sc->y2, sc->y3, len, prefix);
-        if (ls->at.seg_pos == C) ls->at.seg_pos = 0;
+        if (ls->at.seg_pos == C) ls->at.seg_pos = 0; /* the next piece starts a new segment */
         /* z = LMM(RMSNorm_y(y)) -> y2 */
         rmsnorm(sc->y1, sc->y3, lw->mac_norm_y, len, d);
         memory_forward(m, &lw->mem, &ls->mem, sc, sc->y1, sc->y2, len, row0 + i0, s->path);

@@ -34,6 +34,7 @@ static int run_prefix(TitansModel *m, TitansError *err)
     memset(s->arena, 0, sizeof(float) * s->arena_floats);
     for (int i = 0; i < c->n_layers; i++) {
         s->layers[i].at.seg_pos = 0;
+        s->layers[i].at.len = 0;
         if (layer_has_memory(c->layer_kinds[i])) {
             size_t msf = mem_state_floats(c);
             for (int l = 0; l < c->mem_depth; l++) {

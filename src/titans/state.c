@@ -169,15 +169,11 @@ size_t titans_state_bytes(const TitansState *s)
 int64_t titans_state_cached_keys(const TitansState *s, int layer)
 {
     const TitansConfig *c = s->cfg;
-    int64_t t = titans_state_position(s), np = c->n_persistent;
-    if (t < 0) t = 0;
+    int64_t np = c->n_persistent;
     switch (c->layer_kinds[layer]) {
-    case TITANS_LAYER_ATTN: return np + t;
-    case TITANS_LAYER_SWA:
-    case TITANS_LAYER_MAG:
-    case TITANS_LAYER_MAL: return np + (t < c->window ? t : c->window);
-    case TITANS_LAYER_MAC: return np + 2 * (int64_t)s->layers[layer].at.seg_pos;
-    default: return 0;
+    case TITANS_LAYER_LMM: return 0;
+    case TITANS_LAYER_MAC: return np + 2 * s->layers[layer].at.len; /* h and u rows */
+    default: return np + s->layers[layer].at.len;
     }
 }
 
@@ -206,6 +202,7 @@ int titans_state_copy(TitansState *dst, const TitansState *src, TitansError *err
     int64_t rows = attn_rows(src);
     for (int i = 0; i < c->n_layers; i++) {
         dst->layers[i].at.seg_pos = src->layers[i].at.seg_pos;
+        dst->layers[i].at.len = src->layers[i].at.len;
         if (c->layer_kinds[i] != TITANS_LAYER_ATTN) continue;
         if (attn_cache_reserve(&dst->layers[i].at, rows, c->d_model) != 0) {
             snprintf(err->msg, sizeof err->msg, "state copy: out of memory for %lld cached keys",
@@ -223,7 +220,7 @@ int titans_state_copy(TitansState *dst, const TitansState *src, TitansError *err
     return 0;
 }
 
-/* ---- serialisation: header | arena | seg_pos per layer | attn caches ------------------------ */
+/* ---- serialisation: header | arena | (seg_pos, len) per layer | attn caches ----------------- */
 
 #define STATE_MAGIC "TITANSST"
 #define STATE_VERSION 1u
@@ -239,7 +236,7 @@ typedef struct {
 static size_t serial_size(const TitansState *s, int64_t rows)
 {
     const TitansConfig *c = s->cfg;
-    size_t n = sizeof(StateHeader) + sizeof(float) * s->arena_floats + sizeof(int32_t) * (size_t)c->n_layers;
+    size_t n = sizeof(StateHeader) + sizeof(float) * s->arena_floats + sizeof(int64_t) * 2 * (size_t)c->n_layers;
     for (int i = 0; i < c->n_layers; i++)
         if (c->layer_kinds[i] == TITANS_LAYER_ATTN) n += 2 * sizeof(float) * (size_t)rows * c->d_model;
     return n;
@@ -263,9 +260,9 @@ int titans_state_save(const TitansState *s, void **buf, size_t *len, TitansError
     memcpy(q, s->arena, sizeof(float) * s->arena_floats);
     q += sizeof(float) * s->arena_floats;
     for (int i = 0; i < c->n_layers; i++) {
-        int32_t sp = s->layers[i].at.seg_pos;
-        memcpy(q, &sp, sizeof sp);
-        q += sizeof sp;
+        int64_t pos[2] = {s->layers[i].at.seg_pos, s->layers[i].at.len};
+        memcpy(q, pos, sizeof pos);
+        q += sizeof pos;
     }
     for (int i = 0; i < c->n_layers; i++) {
         if (c->layer_kinds[i] != TITANS_LAYER_ATTN) continue;
@@ -312,10 +309,11 @@ int titans_state_restore(TitansState *s, const void *buf, size_t len, TitansErro
     memcpy(s->arena, q, sizeof(float) * s->arena_floats);
     q += sizeof(float) * s->arena_floats;
     for (int i = 0; i < c->n_layers; i++) {
-        int32_t sp;
-        memcpy(&sp, q, sizeof sp);
-        q += sizeof sp;
-        s->layers[i].at.seg_pos = sp;
+        int64_t pos[2];
+        memcpy(pos, q, sizeof pos);
+        q += sizeof pos;
+        s->layers[i].at.seg_pos = (int)pos[0];
+        s->layers[i].at.len = pos[1];
     }
     for (int i = 0; i < c->n_layers; i++) {
         if (c->layer_kinds[i] != TITANS_LAYER_ATTN) continue;

@@ -19,6 +19,7 @@ typedef struct {
     float *hk, *hv;    /* mac: segment h rows [max(C, N_p), d] */
     float *mseg;       /* mac: memory M_{s-1} read by the current segment [mem_state_floats] */
     int seg_pos;       /* mac: rows done in the current segment */
+    int64_t len;       /* ordinary keys held now, counted where they are written (mac: h/u row pairs) */
 } AttnState;
 
 typedef struct {
