@@ -149,7 +149,7 @@ static void test_fixture(void **state)
     int ok = 1;
     const TitansMemoryPath paths[2] = {TITANS_MEMORY_CHUNKED, TITANS_MEMORY_SEQUENTIAL};
     for (int p = 0; p < 2; p++) {
-        titans_model_set_memory_path(m, paths[p]);
+        assert_int_equal(titans_model_set_memory_path(m, paths[p], &err), 0);
         const char *tag = p == 0 ? "chunked" : "sequential";
         ok &= titans_model_config(m)->input == TITANS_INPUT_SERIES ? run_series(file, m, tag)
                                                                   : run_tokens(file, m, tag);

@@ -176,7 +176,10 @@ int main(int argc, char **argv)
         titans_model_free(m);
         return 1;
     }
-    titans_model_set_memory_path(m, path);
+    if (titans_model_set_memory_path(m, path, &err) != 0) {
+        fprintf(stderr, "titans-bench: %s\n", err.msg);
+        return 1;
+    }
     char kinds[256] = "";
     for (int i = 0; i < c->n_layers; i++) {
         if (i) strncat(kinds, "+", sizeof kinds - strlen(kinds) - 1);

@@ -115,12 +115,10 @@ const float *titans_model_prefix_trace(const TitansModel *m, int layer)
 }
 size_t titans_model_n_params(const TitansModel *m) { return m->w.n_floats; }
 
-void titans_model_set_memory_path(TitansModel *m, TitansMemoryPath path)
+int titans_model_set_memory_path(TitansModel *m, TitansMemoryPath path, TitansError *err)
 {
-    TitansError err;
     m->path = path;
-    /* the prefix ran once at load with the same weights; it cannot fail on a second run */
-    if (run_prefix(m, &err) != 0) abort();
+    return run_prefix(m, err);
 }
 
 TitansState *titans_state_new(const TitansModel *m, TitansError *err)

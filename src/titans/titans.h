@@ -65,7 +65,7 @@ int titans_model_load(const char *path, TitansModel **out, TitansError *err);
 void titans_model_free(TitansModel *m);
 const TitansConfig *titans_model_config(const TitansModel *m);
 /* Recomputes the prefix state with the given memory path; states created afterwards use it. */
-void titans_model_set_memory_path(TitansModel *m, TitansMemoryPath path);
+int titans_model_set_memory_path(TitansModel *m, TitansMemoryPath path, TitansError *err);
 TitansMemoryPath titans_model_memory_path(const TitansModel *m);
 size_t titans_model_n_params(const TitansModel *m);
 const char *titans_layer_kind_name(TitansLayerKind k);
