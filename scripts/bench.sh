@@ -47,8 +47,10 @@ run_reference && echo "kind,length,tokens_per_s,seconds" > "$out/reference.csv"
 for k in $kinds; do
   lengths=$long; [ $k = attn ] && lengths=$attn_long
   if run_engine; then
-    echo "engine $k: $lengths" >&2
-    "$bench" --checkpoint "$out/$k.h5" --lengths "$lengths" --decode $decode | tail -n +2 >> "$out/engine.csv"
+    for n in ${lengths//,/ }; do  # one process per length: peak RSS is that length's alone
+      echo "engine $k: $n tokens" >&2
+      "$bench" --checkpoint "$out/$k.h5" --lengths "$n" --decode $decode | tail -n +2 >> "$out/engine.csv"
+    done
   fi
   if run_reference; then
     echo "reference $k: $ref_lengths" >&2
