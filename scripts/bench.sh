@@ -29,6 +29,10 @@ done
 mkdir -p "$out"
 out=$(cd "$out" && pwd)
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1
+# engine and reference run on the same core (the last one), one thread each
+core=$(( $(getconf _NPROCESSORS_ONLN) - 1 ))
+pin="taskset -c $core"; command -v taskset >/dev/null || pin=""
+
 kinds="attn swa lmm mac mag mal"
 if [ $quick = 1 ]; then long=1024,4096; attn_long=1024,4096; ref_lengths="1024"; decode=64
 else long=1024,4096,16384,65536,262144,1048576; attn_long=1024,4096,16384; ref_lengths="1024 4096"; decode=256; fi
@@ -49,12 +53,12 @@ for k in $kinds; do
   if run_engine; then
     for n in ${lengths//,/ }; do  # one process per length: peak RSS is that length's alone
       echo "engine $k: $n tokens" >&2
-      "$bench" --checkpoint "$out/$k.h5" --lengths "$n" --decode $decode | tail -n +2 >> "$out/engine.csv"
+      $pin "$bench" --checkpoint "$out/$k.h5" --lengths "$n" --decode $decode | tail -n +2 >> "$out/engine.csv"
     done
   fi
   if run_reference; then
     echo "reference $k: $ref_lengths" >&2
-    "$python" "$here/reference/bench_ref.py" "$out/$k.h5" $ref_lengths | tail -n +2 >> "$out/reference.csv"
+    $pin "$python" "$here/reference/bench_ref.py" "$out/$k.h5" $ref_lengths | tail -n +2 >> "$out/reference.csv"
   fi
 done
 
@@ -67,4 +71,4 @@ awk -F, 'NR == FNR { if (FNR > 1) ref[$1 "," $2] = $3; next }
            100 * $6 / $10, $7, $8, $9, r == "" ? "" : sprintf("%.0f", r), r == "" ? "" : sprintf("%.1fx", $5 / r) }' \
   "$out/reference.csv" "$out/engine.csv" > "$out/table.md"
 cat "$out/table.md"
-echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(getconf _NPROCESSORS_ONLN) cores; one rank, OPENBLAS_NUM_THREADS=1" | tee -a "$out/table.md"
+echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(getconf _NPROCESSORS_ONLN) cores, $(free -g | awk '/^Mem:/{print $2}') GiB; one rank pinned to core $core, one BLAS/torch thread" | tee -a "$out/table.md"
