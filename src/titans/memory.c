@@ -42,11 +42,7 @@ static void mlp_forward(const TitansConfig *c, float *W, int h, const float *x, 
                 continue;
             }
             float *gi = dgelu[l] + (size_t)i * wmax;
-            for (int j = 0; j < out; j++) {
-                float cdf = 0.5f * (1.0f + erff(zi[j] * 0.70710678118654752f));
-                ai[j] = zi[j] * cdf;
-                gi[j] = cdf + zi[j] * 0.39894228040143268f * expf(-0.5f * zi[j] * zi[j]);
-            }
+            for (int j = 0; j < out; j++) ai[j] = gelu_and_grad(zi[j], &gi[j]);
         }
     }
     for (int i = 0; i < n; i++) {

@@ -57,12 +57,6 @@ void layernorm_backward_row(float *g_o, const float *g, const float *o_hat, floa
 float sigmoidf_(float x) { return 1.0f / (1.0f + expf(-x)); }
 float silu(float x) { return x / (1.0f + expf(-x)); }
 float gelu(float x) { return 0.5f * x * (1.0f + erff(x * 0.70710678118654752f)); }
-float gelu_grad(float x)
-{
-    float cdf = 0.5f * (1.0f + erff(x * 0.70710678118654752f));
-    float pdf = 0.39894228040143268f * expf(-0.5f * x * x);
-    return cdf + x * pdf;
-}
 
 void silu_inplace(float *x, size_t n)
 {

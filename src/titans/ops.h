@@ -3,6 +3,7 @@
 #ifndef TITANS_OPS_H
 #define TITANS_OPS_H
 
+#include <math.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -46,8 +47,14 @@ static inline float exp_fast(float x)
 
 float silu(float x);
 float sigmoidf_(float x);
-float gelu(float x);       /* exact erf form */
-float gelu_grad(float x);  /* Phi(x) + x phi(x) */
+float gelu(float x); /* exact erf form */
+/* GELU(x) and, in *grad, GELU'(x) = Phi(x) + x phi(x), sharing one erf (the memory's backward). */
+static inline float gelu_and_grad(float x, float *grad)
+{
+    float cdf = 0.5f * (1.0f + erff(x * 0.70710678118654752f));
+    *grad = cdf + x * 0.39894228040143268f * expf(-0.5f * x * x);
+    return x * cdf;
+}
 
 void silu_inplace(float *x, size_t n);
 /* L2-normalise each of the n_heads slices of width w in each of n rows (row stride ld). */
