@@ -1,0 +1,52 @@
+/* Shared by the dataset modules: the error type and the counter-based random numbers.
+ *
+ * Every sample is generated from (seed, stream, unit): the RNG is Philox4x32-10 (Random123), a
+ * pure function of its key and counter, so a unit's sample is the same whichever rank makes it
+ * and however many ranks there are. Nothing here does I/O. */
+#ifndef TITANS_DATASETS_COMMON_H
+#define TITANS_DATASETS_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Errors name the file and the field or line: "path:line: problem". */
+typedef struct {
+    char msg[1024];
+} DataError;
+
+void data_error(DataError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* key = seed; counter = (unit, draw, stream). stream (< 65536) separates independent uses inside
+ * one unit (e.g. 1 = needle value, 2 = haystack), so adding a draw to one never shifts another;
+ * a stream has 2^48 draws of 4 words. */
+typedef struct {
+    uint64_t seed, stream, unit, draw;
+    uint32_t buf[4];
+    int left;
+} Rng;
+
+void rng_init(Rng *r, uint64_t seed, uint64_t stream, uint64_t unit);
+uint32_t rng_u32(Rng *r);
+uint64_t rng_u64(Rng *r);
+/* Uniform integer in [0, n), unbiased (rejection); n >= 1. */
+uint64_t rng_below(Rng *r, uint64_t n);
+/* Uniform double in [0, 1) with 53 random bits. */
+double rng_uniform(Rng *r);
+/* Fisher-Yates shuffle of n items of the given size. */
+void rng_shuffle(Rng *r, void *items, size_t n, size_t size);
+
+/* One text-task sample (S-NIAH, BABILong): the prompt the model reads, byte for byte (the models
+ * are byte-level, so a length in tokens is a length in bytes), and what a correct answer holds. */
+typedef struct {
+    char *prompt;         /* NUL-terminated, malloc'ed */
+    size_t prompt_len;    /* bytes */
+    char **answers;       /* malloc'ed strings: S-NIAH needle values; BABILong the one label */
+    int n_answers;
+    double depth;         /* needle / fact depth in [0, 1]; -1 when not applicable */
+    int64_t target_len;   /* the length asked for, in bytes */
+    int max_new;          /* bytes to generate for the answer */
+} TextSample;
+
+void text_sample_free(TextSample *s);
+
+#endif

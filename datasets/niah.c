@@ -1,0 +1,811 @@
+/* RULER single-needle NIAH generator; niah.h says what is RULER's and what is ours. */
+#include "niah.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- RULER's text ------------------------------------------------------------------------ */
+
+static const char NOISE[] =
+    "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.";
+
+/* round(linspace(0, 100, 40)): RULER's needle depths in percent */
+static const int DEPTHS[40] = {0,  3,  5,  8,  10, 13, 15, 18, 21, 23, 26, 28, 31, 33,
+                               36, 38, 41, 44, 46, 49, 51, 54, 56, 59, 62, 64, 67, 69,
+                               72, 74, 77, 79, 82, 85, 87, 90, 92, 95, 97, 100};
+
+typedef enum { HAY_NOISE, HAY_ESSAY } Haystack;
+
+static const struct {
+    const char *name, *ruler, *type; /* type: RULER's type_needle_v without its "s" */
+    Haystack hay;
+} TASKS[NIAH_N_TASKS] = {
+    [NIAH_S1] = {"s-niah-1", "niah_single_1", "number", HAY_NOISE},
+    [NIAH_S2] = {"s-niah-2", "niah_single_2", "number", HAY_ESSAY},
+    [NIAH_S3] = {"s-niah-3", "niah_single_3", "uuid", HAY_ESSAY},
+};
+
+/* ---- built-in word list (ours): keys "<adjective>-<noun>" without a data directory -------- */
+
+static const char *const BUILTIN_ADJ[] = {
+    "able",    "active",  "afraid",  "ancient", "angry",   "bald",    "basic",   "best",
+    "big",     "bitter",  "black",   "blue",    "bold",    "brave",   "brief",   "bright",
+    "broad",   "brown",   "busy",    "calm",    "careful", "cheap",   "clean",   "clear",
+    "clever",  "close",   "cold",    "cool",    "crisp",   "curious", "damp",    "dark",
+    "deep",    "dry",     "eager",   "early",   "easy",    "empty",   "equal",   "fair",
+    "faint",   "famous",  "fast",    "fierce",  "fine",    "firm",    "flat",    "fond",
+    "free",    "fresh",   "full",    "gentle",  "giant",   "glad",    "golden",  "good",
+    "grand",   "gray",    "great",   "green",   "happy",   "hard",    "heavy",   "high",
+    "hollow",  "honest",  "huge",    "humble",  "icy",     "kind",    "large",   "late",
+    "lazy",    "light",   "little",  "lone",    "long",    "loud",    "lucky",   "mild",
+    "modern",  "narrow",  "neat",    "new",     "nice",    "noble",   "odd",     "old",
+    "orange",  "pale",    "plain",   "polite",  "poor",    "proud",   "purple",  "quick",
+    "quiet",   "rapid",   "rare",    "raw",     "real",    "red",     "rich",    "rough",
+    "round",   "royal",   "rude",    "sad",     "safe",    "sharp",   "shiny",   "short",
+    "shy",     "silent",  "silver",  "simple",  "slow",    "small",   "smart",   "smooth",
+    "soft",    "solid",   "sour",    "spare",   "steep",   "still",   "strange", "strong",
+    "sweet",   "swift",   "tall",    "tame",    "thick",   "thin",    "tidy",    "tiny",
+    "tough",   "true",    "vast",    "warm",    "weak",    "wet",     "white",   "wide",
+    "wild",    "wise",    "yellow",  "young",
+};
+
+static const char *const BUILTIN_NOUN[] = {
+    "acorn",   "anchor",   "apple",    "arrow",   "attic",    "badge",   "bag",     "ball",
+    "banana",  "barn",     "basket",   "beach",   "bean",     "bear",    "bell",    "bench",
+    "berry",   "bird",     "blanket",  "boat",    "bone",     "book",    "boot",    "bottle",
+    "box",     "branch",   "bread",    "brick",   "bridge",   "brush",   "bucket",  "butter",
+    "button",  "cabin",    "cake",     "camera",  "candle",   "canoe",   "car",     "carpet",
+    "castle",  "cat",      "chair",    "cheese",  "cherry",   "chest",   "circle",  "city",
+    "cloud",   "coat",     "coin",     "comet",   "copper",   "corn",    "cottage", "cotton",
+    "cow",     "crab",     "crown",    "cup",     "curtain",  "desk",    "diamond", "dinner",
+    "dog",     "doll",     "door",     "dragon",  "drum",     "duck",    "eagle",   "engine",
+    "feather", "fence",    "field",    "finger",  "fire",     "fish",    "flag",    "flower",
+    "forest",  "fork",     "fox",      "frog",    "garden",   "gate",    "ghost",   "glass",
+    "glove",   "goat",     "grape",    "guitar",  "hammer",   "harbor",  "hat",     "hill",
+    "horse",   "house",    "island",   "jacket",  "jar",      "jewel",   "kettle",  "key",
+    "kite",    "kitten",   "ladder",   "lake",    "lamp",     "leaf",    "lemon",   "letter",
+    "lion",    "lizard",   "map",      "marble",  "meadow",   "mirror",  "monkey",  "moon",
+    "mountain", "mouse",   "mushroom", "nest",    "ocean",    "onion",   "orchard", "owl",
+    "paint",   "palace",   "pancake",  "paper",   "parrot",   "pebble",  "pencil",  "pepper",
+    "piano",   "pillow",   "pine",     "planet",  "plate",    "pocket",  "pond",    "potato",
+    "puzzle",  "rabbit",   "radio",    "rain",    "river",    "road",    "robot",   "rock",
+    "rocket",  "roof",     "rope",     "rose",    "saddle",   "sail",    "salt",    "sand",
+    "scarf",   "shell",    "ship",     "shoe",    "silk",     "sky",     "sled",    "snail",
+    "snow",    "sock",     "spoon",    "star",    "stone",    "storm",   "street",  "sugar",
+    "sun",     "table",    "teapot",   "tent",    "thunder",  "tiger",   "tomato",  "tower",
+    "toy",     "train",    "tree",     "truck",   "tulip",    "turtle",  "umbrella", "valley",
+    "violin",  "wagon",    "wall",     "whale",   "wheel",    "window",  "wolf",    "wool",
+    "yard",    "zebra",
+};
+
+/* ---- data -------------------------------------------------------------------------------- */
+
+typedef struct {
+    char *buf; /* the words, each NUL-terminated */
+    char **w;  /* into buf: sorted, distinct */
+    size_t n;
+} WordList;
+
+struct NiahData {
+    WordList adj, noun;
+    char *essay;      /* one pass of the corpus: words joined by single spaces; NULL if none */
+    size_t essay_len; /* bytes, without the NUL */
+    size_t n_words;
+    size_t *word_off; /* [n_words + 1] byte offset of word i; word_off[n_words] = essay_len + 1 */
+    size_t *breaks;   /* [n_words + 1] sentence breaks after words 0..i-1 of the repeated corpus */
+};
+
+void niah_data_free(NiahData *d)
+{
+    if (!d) return;
+    free(d->adj.buf);
+    free(d->adj.w);
+    free(d->noun.buf);
+    free(d->noun.w);
+    free(d->essay);
+    free(d->word_off);
+    free(d->breaks);
+    free(d);
+}
+
+int niah_data_has_essays(const NiahData *d) { return d->essay != NULL; }
+int64_t niah_data_key_count(const NiahData *d) { return (int64_t)(d->adj.n * d->noun.n); }
+int64_t niah_data_essay_words(const NiahData *d) { return (int64_t)d->n_words; }
+
+static char *join_path(const char *a, const char *b)
+{
+    size_t n = strlen(a) + strlen(b) + 2;
+    char *p = malloc(n);
+    if (p) snprintf(p, n, "%s/%s", a, b);
+    return p;
+}
+
+static int read_file(const char *path, char **buf, size_t *len, DataError *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        data_error(err, "%s: cannot open: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t cap = 1 << 16, n = 0;
+    char *b = malloc(cap + 1);
+    while (b) {
+        n += fread(b + n, 1, cap - n, f);
+        if (n < cap) break;
+        char *nb = realloc(b, 2 * cap + 1);
+        if (!nb) {
+            free(b);
+            b = NULL;
+        } else {
+            b = nb;
+            cap *= 2;
+        }
+    }
+    int bad = !b || ferror(f);
+    int e = errno;
+    fclose(f);
+    if (bad) {
+        data_error(err, "%s: %s", path, b ? strerror(e) : "out of memory");
+        free(b);
+        return -1;
+    }
+    b[n] = '\0';
+    *buf = b;
+    *len = n;
+    return 0;
+}
+
+/* Length of the valid UTF-8 sequence at p (n bytes left), or 0 if it is not one. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+    if (p[0] < 0x80) return 1;
+    size_t k = p[0] >= 0xf0 ? 4 : p[0] >= 0xe0 ? 3 : p[0] >= 0xc2 ? 2 : 0;
+    if (k == 0 || p[0] > 0xf4 || k > n) return 0;
+    for (size_t i = 1; i < k; i++)
+        if ((p[i] & 0xc0) != 0x80) return 0;
+    if (k == 3 && ((p[0] == 0xe0 && p[1] < 0xa0) || (p[0] == 0xed && p[1] >= 0xa0))) return 0;
+    if (k == 4 && ((p[0] == 0xf0 && p[1] < 0x90) || (p[0] == 0xf4 && p[1] >= 0x90))) return 0;
+    return k;
+}
+
+/* Text files must be UTF-8 (RULER reads them as Python str) without NUL bytes. */
+static int check_text(const char *path, const char *buf, size_t len, DataError *err)
+{
+    const unsigned char *p = (const unsigned char *)buf;
+    int line = 1;
+    for (size_t i = 0; i < len;) {
+        size_t k = p[i] ? utf8_len(p + i, len - i) : 0;
+        if (k == 0) {
+            data_error(err, "%s:%d: %s at byte %zu", path, line,
+                       p[i] ? "invalid UTF-8" : "NUL byte", i);
+            return -1;
+        }
+        line += p[i] == '\n';
+        i += k;
+    }
+    return 0;
+}
+
+/* Bytes of the Python whitespace character (str.isspace, what re's \s matches) at p, else 0. */
+static size_t space_len(const unsigned char *p, size_t n)
+{
+    if (p[0] == ' ' || (p[0] >= '\t' && p[0] <= '\r') || (p[0] >= 0x1c && p[0] <= 0x1f)) return 1;
+    if (n >= 2 && p[0] == 0xc2 && (p[1] == 0x85 || p[1] == 0xa0)) return 2;
+    if (n < 3) return 0;
+    unsigned c = (unsigned)p[0] << 16 | (unsigned)p[1] << 8 | p[2];
+    if (c == 0xe19a80 || (c >= 0xe28080 && c <= 0xe2808a) || c == 0xe280a8 || c == 0xe280a9 ||
+        c == 0xe280af || c == 0xe2819f || c == 0xe38080)
+        return 3;
+    return 0;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sort and drop duplicates: RULER draws from sorted(set(...)). */
+static void words_sort_unique(WordList *l)
+{
+    qsort(l->w, l->n, sizeof *l->w, cmp_str);
+    size_t m = 0;
+    for (size_t i = 0; i < l->n; i++)
+        if (m == 0 || strcmp(l->w[m - 1], l->w[i]) != 0) l->w[m++] = l->w[i];
+    l->n = m;
+}
+
+/* One word per line, right-stripped like wonderwords' `line.rstrip()`. */
+static int words_load(const char *dir, const char *name, WordList *l, DataError *err)
+{
+    char *path = join_path(dir, name);
+    if (!path) {
+        data_error(err, "out of memory");
+        return -1;
+    }
+    size_t len;
+    int rc = -1;
+    if (read_file(path, &l->buf, &len, err) || check_text(path, l->buf, len, err)) goto done;
+    size_t lines = 1;
+    for (size_t i = 0; i < len; i++) lines += l->buf[i] == '\n';
+    l->w = malloc(lines * sizeof *l->w);
+    if (!l->w) {
+        data_error(err, "%s: out of memory", path);
+        goto done;
+    }
+    unsigned char *p = (unsigned char *)l->buf;
+    int line = 1;
+    for (size_t i = 0; i < len; line++) {
+        size_t start = i, end = i; /* end: just after the last non-space character */
+        while (i < len && p[i] != '\n') {
+            size_t s = space_len(p + i, len - i);
+            if (s == 0 && p[i] < 0x20) {
+                data_error(err, "%s:%d: control character in a word", path, line);
+                goto done;
+            }
+            i += s ? s : utf8_len(p + i, len - i);
+            if (s == 0) end = i;
+        }
+        if (end == start) {
+            data_error(err, "%s:%d: empty line", path, line);
+            goto done;
+        }
+        p[end] = '\0';
+        l->w[l->n++] = l->buf + start;
+        i++; /* past the '\n' */
+    }
+    if (l->n == 0) {
+        data_error(err, "%s: no words", path);
+        goto done;
+    }
+    words_sort_unique(l);
+    rc = 0;
+done:
+    free(path);
+    return rc;
+}
+
+static int words_builtin(const char *const *src, size_t n, WordList *l)
+{
+    size_t bytes = 0;
+    for (size_t i = 0; i < n; i++) bytes += strlen(src[i]) + 1;
+    l->buf = malloc(bytes);
+    l->w = malloc(n * sizeof *l->w);
+    if (!l->buf || !l->w) return -1;
+    char *p = l->buf;
+    for (size_t i = 0; i < n; i++) {
+        size_t k = strlen(src[i]) + 1;
+        memcpy(p, src[i], k);
+        l->w[l->n++] = p;
+        p += k;
+    }
+    words_sort_unique(l);
+    return 0;
+}
+
+int niah_data_builtin(NiahData **out)
+{
+    *out = NULL;
+    NiahData *d = calloc(1, sizeof *d);
+    if (!d || words_builtin(BUILTIN_ADJ, sizeof BUILTIN_ADJ / sizeof *BUILTIN_ADJ, &d->adj) ||
+        words_builtin(BUILTIN_NOUN, sizeof BUILTIN_NOUN / sizeof *BUILTIN_NOUN, &d->noun)) {
+        niah_data_free(d);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+/* ---- essays ------------------------------------------------------------------------------ */
+
+/* Python's sorted(glob("*.txt")): names ending in .txt, not hidden, in code point order. */
+static int essay_names(const char *dir, char ***names, size_t *n, DataError *err)
+{
+    *names = NULL;
+    *n = 0;
+    DIR *dp = opendir(dir);
+    if (!dp) {
+        data_error(err, "%s: cannot open directory: %s", dir, strerror(errno));
+        return -1;
+    }
+    size_t cap = 0;
+    struct dirent *e;
+    while ((e = readdir(dp))) {
+        size_t k = strlen(e->d_name);
+        if (e->d_name[0] == '.' || k < 4 || strcmp(e->d_name + k - 4, ".txt") != 0) continue;
+        if (*n == cap) {
+            cap = cap ? 2 * cap : 64;
+            char **nn = realloc(*names, cap * sizeof **names);
+            if (!nn) break;
+            *names = nn;
+        }
+        if (!((*names)[*n] = strdup(e->d_name))) break;
+        ++*n;
+    }
+    int ok = e == NULL;
+    closedir(dp);
+    if (!ok) {
+        data_error(err, "%s: out of memory", dir);
+        return -1;
+    }
+    if (*n == 0) {
+        data_error(err, "%s: no .txt essay files", dir);
+        return -1;
+    }
+    qsort(*names, *n, sizeof **names, cmp_str);
+    return 0;
+}
+
+/* RULER's text: the files back to back, read as one string. */
+static int essay_read(const char *dir, char **text, size_t *len, DataError *err)
+{
+    char **names;
+    size_t n;
+    if (essay_names(dir, &names, &n, err)) {
+        for (size_t i = 0; i < n; i++) free(names[i]);
+        free(names);
+        return -1;
+    }
+    *text = NULL;
+    *len = 0;
+    int rc = 0;
+    for (size_t i = 0; i < n && rc == 0; i++) {
+        char *path = join_path(dir, names[i]), *buf = NULL;
+        size_t k;
+        rc = -1;
+        if (!path)
+            data_error(err, "out of memory");
+        else if (!read_file(path, &buf, &k, err) && !check_text(path, buf, k, err)) {
+            char *t = realloc(*text, *len + k + 1);
+            if (!t) {
+                data_error(err, "%s: out of memory", path);
+            } else {
+                memcpy(t + *len, buf, k + 1);
+                *text = t;
+                *len += k;
+                rc = 0;
+            }
+        }
+        free(buf);
+        free(path);
+    }
+    for (size_t i = 0; i < n; i++) free(names[i]);
+    free(names);
+    if (rc) {
+        free(*text);
+        *text = NULL;
+    }
+    return rc;
+}
+
+/* re.sub(r'\s+', " ", text) then the words: runs of whitespace become one space, ends trimmed
+ * (RULER's strip() drops the ends; inside the haystack they never show). In place. */
+static size_t collapse_spaces(char *text, size_t len)
+{
+    unsigned char *p = (unsigned char *)text;
+    size_t o = 0;
+    int gap = 0;
+    for (size_t i = 0; i < len;) {
+        size_t s = space_len(p + i, len - i);
+        if (s) {
+            gap = 1;
+            i += s;
+            continue;
+        }
+        if (gap && o > 0) p[o++] = ' ';
+        gap = 0;
+        p[o++] = p[i++];
+    }
+    p[o] = '\0';
+    return o;
+}
+
+static int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
+static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
+static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
+static unsigned char lower(unsigned char c) { return is_upper(c) ? (unsigned char)(c | 0x20) : c; }
+
+/* Abbreviations whose period rarely ends a sentence (lowercase, without the final period). */
+static const char *const ABBREV[] = {"mr",  "mrs", "ms",  "dr",  "prof", "st",  "jr",
+                                     "sr",  "vs",  "e.g", "i.e", "u.s",  "u.k", "inc",
+                                     "ltd", "corp", "p",   "pp",  "vol"};
+
+/* Does a sentence end after word w[0, n), given the first byte of the next word? The Punkt
+ * approximation described in niah.h. */
+static int ends_sentence(const unsigned char *w, size_t n, unsigned char next)
+{
+    for (;;) { /* strip closing quotes and brackets, ASCII and ’ ” */
+        if (n >= 1 && w[n - 1] && strchr("\"')]}", w[n - 1])) n--;
+        else if (n >= 3 && w[n - 3] == 0xe2 && w[n - 2] == 0x80 &&
+                 (w[n - 1] == 0x99 || w[n - 1] == 0x9d))
+            n -= 3;
+        else break;
+    }
+    if (n == 0) return 0;
+    if (w[n - 1] == '?' || w[n - 1] == '!') return 1;
+    if (w[n - 1] != '.') return 0;
+    if (n >= 2 && w[n - 2] == '.') return is_upper(next); /* ellipsis */
+    size_t s = 0; /* the core: opening quotes and brackets and the final period dropped */
+    while (s < n - 1 && w[s] && strchr("\"'([{", w[s])) s++;
+    size_t k = n - 1 - s;
+    const unsigned char *c = w + s;
+    if (k == 1 && is_upper(c[0]) && c[0] != 'I') return 0; /* an initial; "I." is the pronoun */
+    int number = k > 0;
+    for (size_t i = 0; i < k; i++) number &= is_digit(c[i]) || c[i] == ',' || c[i] == '.';
+    if (number) return !is_lower(next);
+    for (size_t a = 0; a < sizeof ABBREV / sizeof *ABBREV; a++) {
+        if (strlen(ABBREV[a]) != k) continue;
+        size_t i = 0;
+        while (i < k && lower(c[i]) == (unsigned char)ABBREV[a][i]) i++;
+        if (i == k) return 0;
+    }
+    return 1;
+}
+
+/* Word offsets and the running count of sentence breaks; the word after the last is the first,
+ * as when the corpus repeats. */
+static int essay_index(NiahData *d, const char *dir, DataError *err)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < d->essay_len; i++) n += d->essay[i] == ' ';
+    n += d->essay_len > 0;
+    if (n == 0) {
+        data_error(err, "%s: the essays hold no words", dir);
+        return -1;
+    }
+    d->n_words = n;
+    d->word_off = malloc((n + 1) * sizeof *d->word_off);
+    d->breaks = malloc((n + 1) * sizeof *d->breaks);
+    if (!d->word_off || !d->breaks) {
+        data_error(err, "%s: out of memory", dir);
+        return -1;
+    }
+    size_t w = 0;
+    d->word_off[w++] = 0;
+    for (size_t i = 0; i < d->essay_len; i++)
+        if (d->essay[i] == ' ') d->word_off[w++] = i + 1;
+    d->word_off[n] = d->essay_len + 1;
+    const unsigned char *e = (const unsigned char *)d->essay;
+    d->breaks[0] = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t len = d->word_off[i + 1] - 1 - d->word_off[i];
+        unsigned char next = e[d->word_off[(i + 1) % n]];
+        d->breaks[i + 1] = d->breaks[i] + (size_t)ends_sentence(e + d->word_off[i], len, next);
+    }
+    return 0;
+}
+
+static int essay_load(const char *data_dir, NiahData *d, DataError *err)
+{
+    char *dir = join_path(data_dir, NIAH_ESSAYS);
+    if (!dir) {
+        data_error(err, "out of memory");
+        return -1;
+    }
+    size_t len;
+    int rc = essay_read(dir, &d->essay, &len, err);
+    if (rc == 0) {
+        d->essay_len = collapse_spaces(d->essay, len);
+        rc = essay_index(d, dir, err);
+    }
+    free(dir);
+    return rc;
+}
+
+int niah_data_load(const char *data_dir, NiahData **out, DataError *err)
+{
+    *out = NULL;
+    NiahData *d = calloc(1, sizeof *d);
+    if (!d) {
+        data_error(err, "out of memory");
+        return -1;
+    }
+    if (words_load(data_dir, NIAH_ADJECTIVES, &d->adj, err) ||
+        words_load(data_dir, NIAH_NOUNS, &d->noun, err) || essay_load(data_dir, d, err)) {
+        niah_data_free(d);
+        return -1;
+    }
+    *out = d;
+    return 0;
+}
+
+/* ---- tasks ------------------------------------------------------------------------------- */
+
+const char *niah_task_name(NiahTask t)
+{
+    return (unsigned)t < NIAH_N_TASKS ? TASKS[t].name : "unknown";
+}
+
+int niah_task_parse(const char *name, NiahTask *out, DataError *err)
+{
+    for (int t = 0; t < NIAH_N_TASKS; t++)
+        if (strcmp(name, TASKS[t].name) == 0 || strcmp(name, TASKS[t].ruler) == 0) {
+            *out = (NiahTask)t;
+            return 0;
+        }
+    data_error(err, "unknown NIAH task '%s' (expected s-niah-1, s-niah-2 or s-niah-3)", name);
+    return -1;
+}
+
+/* ---- one sample -------------------------------------------------------------------------- */
+
+static char *str_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static char *str_printf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
+    if (s) {
+        va_start(ap, fmt);
+        vsnprintf(s, (size_t)n + 1, fmt, ap);
+        va_end(ap);
+    }
+    return s;
+}
+
+static char *draw_key(const NiahData *d, uint64_t seed, uint64_t unit)
+{
+    Rng r;
+    rng_init(&r, seed, NIAH_STREAM_KEY, unit);
+    uint64_t i = rng_below(&r, (uint64_t)d->adj.n * d->noun.n);
+    return str_printf("%s-%s", d->adj.w[i / d->noun.n], d->noun.w[i % d->noun.n]);
+}
+
+static char *draw_value(NiahTask task, uint64_t seed, uint64_t unit)
+{
+    Rng r;
+    rng_init(&r, seed, NIAH_STREAM_VALUE, unit);
+    if (task != NIAH_S3) return str_printf("%" PRIu64, 1000000 + rng_below(&r, 9000000));
+    uint64_t hi = rng_u64(&r), lo = rng_u64(&r);
+    hi = (hi & ~(uint64_t)0xf000) | 0x4000;                       /* version 4 */
+    lo = (lo & ~((uint64_t)0xc000 << 48)) | (uint64_t)0x8000 << 48; /* variant 10xx */
+    return str_printf("%08" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%04" PRIx64 "-%012" PRIx64,
+                      hi >> 32, (hi >> 16) & 0xffff, hi & 0xffff, lo >> 48,
+                      lo & 0xffffffffffffu);
+}
+
+/* Bytes of the first n >= 1 words of the repeated corpus, joined by spaces. */
+static uint64_t essay_bytes(const NiahData *d, uint64_t n)
+{
+    return n / d->n_words * (d->essay_len + 1) + d->word_off[n % d->n_words] - 1;
+}
+
+/* Sentences in the first n >= 1 words: breaks after words 0..n-2, plus the last sentence. */
+static uint64_t essay_sentences(const NiahData *d, uint64_t n)
+{
+    uint64_t m = n - 1;
+    return m / d->n_words * d->breaks[d->n_words] + d->breaks[m % d->n_words] + 1;
+}
+
+/* RULER's insertion index int(S * (percent / 100)); depth = percent / 100. */
+static uint64_t insert_index(uint64_t s, double depth) { return (uint64_t)((double)s * depth); }
+
+/* Bytes of the essay context for n words: the needle joined to the sentence pieces by spaces,
+ * one extra space when a piece is empty (depth 0 or past the last sentence). */
+static uint64_t essay_context_bytes(const NiahData *d, uint64_t n, double depth, size_t needle)
+{
+    uint64_t s = essay_sentences(d, n), k = insert_index(s, depth);
+    return essay_bytes(d, n) + needle + (k == 0 || k == s ? 2 : 1);
+}
+
+/* Byte offset in the repeated corpus of the space that ends sentence k (1 <= k < S). */
+static uint64_t sentence_end(const NiahData *d, uint64_t k)
+{
+    uint64_t per = d->breaks[d->n_words], cycle = (k - 1) / per, r = k - cycle * per;
+    size_t lo = 0, hi = d->n_words - 1; /* first word i with breaks[i + 1] >= r */
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->breaks[mid + 1] >= r) hi = mid;
+        else lo = mid + 1;
+    }
+    return essay_bytes(d, cycle * d->n_words + lo + 1);
+}
+
+/* Copy bytes [from, from + n) of the corpus repeated with a space after each pass. */
+static char *copy_corpus(char *dst, const NiahData *d, uint64_t from, uint64_t n)
+{
+    uint64_t period = d->essay_len + 1;
+    while (n > 0) {
+        uint64_t at = from % period, k = period - at < n ? period - at : n;
+        uint64_t text = at < d->essay_len ? (k < d->essay_len - at ? k : d->essay_len - at) : 0;
+        memcpy(dst, d->essay + at, text);
+        memset(dst + text, ' ', k - text);
+        dst += k;
+        from += k;
+        n -= k;
+    }
+    return dst;
+}
+
+static char *put(char *dst, const char *s, size_t n)
+{
+    memcpy(dst, s, n);
+    return dst + n;
+}
+
+typedef struct {
+    char *head, *needle, *tail;
+    size_t head_len, needle_len, tail_len;
+} Pieces;
+
+static int essay_fit(const NiahData *d, const Pieces *p, int64_t target, double depth,
+                     uint64_t *n_words, DataError *err)
+{
+    uint64_t fixed = p->head_len + p->tail_len;
+    uint64_t need = fixed + essay_context_bytes(d, 1, depth, p->needle_len);
+    if ((uint64_t)target < need) {
+        data_error(err, "target_len %" PRId64 " is too short: this sample needs %" PRIu64, target,
+                   need);
+        return -1;
+    }
+    uint64_t lo = 1, hi = (uint64_t)target / 2 + 1; /* a word and its space take >= 2 bytes */
+    while (lo < hi) {                               /* the length grows with every word */
+        uint64_t mid = lo + (hi - lo + 1) / 2;
+        if (fixed + essay_context_bytes(d, mid, depth, p->needle_len) <= (uint64_t)target) lo = mid;
+        else hi = mid - 1;
+    }
+    *n_words = lo;
+    return 0;
+}
+
+static char *essay_prompt(const NiahData *d, const Pieces *p, uint64_t n, double depth,
+                          size_t *len)
+{
+    uint64_t s = essay_sentences(d, n), k = insert_index(s, depth), text = essay_bytes(d, n);
+    /* the context is A + " " + needle + " " + B, A and B the text before and after sentence k */
+    uint64_t a = k == 0 ? 0 : k == s ? text : sentence_end(d, k);
+    uint64_t b = k == 0 ? 0 : k == s ? text : a + 1;
+    *len = p->head_len + p->tail_len + essay_context_bytes(d, n, depth, p->needle_len);
+    char *out = malloc(*len + 1), *o = out;
+    if (!out) return NULL;
+    o = put(o, p->head, p->head_len);
+    o = copy_corpus(o, d, 0, a);
+    o = put(o, " ", 1);
+    o = put(o, p->needle, p->needle_len);
+    o = put(o, " ", 1);
+    o = copy_corpus(o, d, b, text - b);
+    o = put(o, p->tail, p->tail_len);
+    *o = '\0';
+    return out;
+}
+
+/* N noise lines with the needle line before line k, joined by "\n". */
+static char *noise_prompt(const Pieces *p, uint64_t n, uint64_t k, size_t *len)
+{
+    size_t line = sizeof NOISE - 1;
+    *len = p->head_len + p->tail_len + n * (line + 1) + p->needle_len;
+    char *out = malloc(*len + 1), *o = out;
+    if (!out) return NULL;
+    o = put(o, p->head, p->head_len);
+    for (uint64_t i = 0; i < n; i++) {
+        if (i == k) {
+            o = put(o, p->needle, p->needle_len);
+            o = put(o, "\n", 1);
+        }
+        o = put(o, NOISE, line);
+        if (i + 1 < n || k == n) o = put(o, "\n", 1);
+    }
+    if (k == n) o = put(o, p->needle, p->needle_len);
+    o = put(o, p->tail, p->tail_len);
+    *o = '\0';
+    return out;
+}
+
+static int make_prompt(const NiahData *d, NiahTask task, const Pieces *p, int64_t target,
+                       double *depth, uint64_t seed, uint64_t unit, TextSample *out,
+                       DataError *err)
+{
+    Rng r;
+    rng_init(&r, seed, NIAH_STREAM_DEPTH, unit);
+    if (TASKS[task].hay == HAY_ESSAY) {
+        if (*depth < 0) *depth = DEPTHS[rng_below(&r, 40)] / 100.0;
+        uint64_t n;
+        if (essay_fit(d, p, target, *depth, &n, err)) return -1;
+        out->prompt = essay_prompt(d, p, n, *depth, &out->prompt_len);
+    } else {
+        /* each noise line costs its text and one "\n" */
+        uint64_t per_line = sizeof NOISE, fixed = p->head_len + p->tail_len + p->needle_len;
+        if ((uint64_t)target < fixed + per_line) {
+            data_error(err, "target_len %" PRId64 " is too short: this sample needs %" PRIu64,
+                       target, fixed + per_line);
+            return -1;
+        }
+        uint64_t n = ((uint64_t)target - fixed) / per_line;
+        uint64_t k = *depth < 0 ? rng_below(&r, n) : insert_index(n, *depth);
+        if (*depth < 0) *depth = (double)k / (double)n;
+        out->prompt = noise_prompt(p, n, k, &out->prompt_len);
+    }
+    if (!out->prompt) data_error(err, "out of memory");
+    return out->prompt ? 0 : -1;
+}
+
+int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth, uint64_t seed,
+              uint64_t unit, TextSample *out, DataError *err)
+{
+    memset(out, 0, sizeof *out);
+    if ((unsigned)task >= NIAH_N_TASKS) {
+        data_error(err, "unknown NIAH task %d", (int)task);
+        return -1;
+    }
+    const char *name = TASKS[task].name, *type = TASKS[task].type;
+    if (TASKS[task].hay == HAY_ESSAY && !d->essay) {
+        data_error(err, "%s needs the essay haystack: load a data directory with %s", name,
+                   NIAH_ESSAYS);
+        return -1;
+    }
+    if (!(depth <= 1)) { /* also NaN */
+        data_error(err, "%s: depth %g is not in [0, 1] (or < 0 for RULER's draw)", name, depth);
+        return -1;
+    }
+    if (target_len <= 0) {
+        data_error(err, "%s: target_len %" PRId64 " must be positive", name, target_len);
+        return -1;
+    }
+    char *key = draw_key(d, seed, unit), *value = draw_value(task, seed, unit);
+    Pieces p = {0};
+    p.head = str_printf("A special magic %s is hidden within the following text. Make sure to "
+                        "memorize it. I will quiz you about the %s afterwards.\n",
+                        type, type);
+    p.needle = str_printf("One of the special magic %ss for %s is: %s.", type, key, value);
+    p.tail = str_printf("\nWhat is the special magic %s for %s mentioned in the provided text? "
+                        "The special magic %s for %s mentioned in the provided text is",
+                        type, key, type, key);
+    int rc = -1;
+    out->answers = malloc(sizeof *out->answers);
+    if (!key || !value || !p.head || !p.needle || !p.tail || !out->answers) {
+        data_error(err, "out of memory");
+        goto done;
+    }
+    p.head_len = strlen(p.head);
+    p.needle_len = strlen(p.needle);
+    p.tail_len = strlen(p.tail);
+    if (make_prompt(d, task, &p, target_len, &depth, seed, unit, out, err)) {
+        char msg[sizeof err->msg];
+        memcpy(msg, err->msg, sizeof msg);
+        data_error(err, "%s: %s", name, msg);
+        goto done;
+    }
+    out->answers[0] = value;
+    value = NULL;
+    out->n_answers = 1;
+    out->depth = depth;
+    out->target_len = target_len;
+    out->max_new = NIAH_MAX_NEW;
+    rc = 0;
+done:
+    free(key);
+    free(value);
+    free(p.head);
+    free(p.needle);
+    free(p.tail);
+    if (rc) text_sample_free(out);
+    return rc;
+}
+
+/* ---- metric ------------------------------------------------------------------------------ */
+
+/* `r.lower() in pred.lower()` for ASCII letters; other bytes compare as they are. */
+static int contains_nocase(const char *hay, const char *needle)
+{
+    size_t n = strlen(needle);
+    for (const char *h = hay;; h++) {
+        size_t i = 0;
+        while (i < n && h[i] && lower((unsigned char)h[i]) == lower((unsigned char)needle[i])) i++;
+        if (i == n) return 1;
+        if (!*h) return 0;
+    }
+}
+
+double niah_score(const TextSample *s, const char *prediction)
+{
+    if (s->n_answers == 0) return 0;
+    int hit = 0;
+    for (int i = 0; i < s->n_answers; i++) hit += contains_nocase(prediction, s->answers[i]);
+    return (double)hit / s->n_answers;
+}

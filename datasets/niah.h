@@ -1,0 +1,111 @@
+/* RULER single-needle NIAH (S-NIAH-1/2/3) for byte-level models.
+ *
+ * Source: NVIDIA/RULER scripts/data/synthetic/niah.py and constants.py (commit c3f5e3b), tasks
+ * niah_single_1 (S-NIAH-1: noise haystack, word key, number value), niah_single_2 (S-NIAH-2:
+ * essay haystack, number value) and niah_single_3 (S-NIAH-3: essay haystack, UUID value).
+ *
+ * Exactly RULER:
+ * - The prompt is RULER's `niah` template plus answer prefix with the base (no chat) model
+ *   template, after RULER's single-needle rewrites ("Some"->"A", "are all"->"is", "are"->"is",
+ *   type without its "s"); T is "number" or "uuid":
+ *     A special magic T is hidden within the following text. Make sure to memorize it. I will
+ *     quiz you about the T afterwards.\n{context}\nWhat is the special magic T for {key}
+ *     mentioned in the provided text? The special magic T for {key} mentioned in the provided
+ *     text is
+ *   (one line each side of the context); the model continues after "... text is".
+ * - Needle: "One of the special magic Ts for {key} is: {value}." (plural kept, as in RULER).
+ * - Key: "<adjective>-<noun>", uniform over the distinct such strings made from the wonderwords
+ *   v2.2.0 lists (lines right-stripped; 910 x 6786 = 6,175,260 keys). Value: a number uniform in
+ *   [1000000, 9999999], or 128 random bits as a UUID v4 (version nibble 4, variant 10xx),
+ *   lowercase 8-4-4-4-12 hex, like Python's uuid.UUID(int=bits, version=4).
+ * - Noise haystack (S-NIAH-1): N copies of the line "The grass is green. The sky is blue. The sun
+ *   is yellow. Here we go. There and back again." joined by "\n", the needle inserted as its own
+ *   line before line k.
+ * - Essay haystack (S-NIAH-2/3): the essay files in sorted name order concatenated with no
+ *   separator, runs of whitespace (Python's \s, so U+00A0 too) collapsed to one space, the first N
+ *   words joined by spaces; when N exceeds the corpus the word list is repeated (RULER's
+ *   `(haystack * repeats)[:N]`). The needle goes before sentence k = floor(S * depth) of the S
+ *   sentences and the pieces are joined by spaces, so depth 0 gives "...afterwards.\n One of..."
+ *   and depth 1 gives "...: 1234567. \nWhat is..." (RULER's join of an empty piece).
+ * - depth < 0 draws the position as RULER does: essay, depth uniform from RULER's 40 DEPTHS
+ *   (round(linspace(0, 100, 40)) percent); noise, k uniform in [0, N).
+ * - niah_score is RULER's string_match_all for one sample: the fraction of the answers found as
+ *   case-insensitive substrings of the prediction (RULER's control-character clean-up cannot
+ *   change that result; we fold ASCII case only, and the answers are ASCII). RULER reports the
+ *   mean x 100.
+ *
+ * What differs for byte models, and our choices:
+ * - Length: target_len bounds the bytes of the whole prompt (template, context and answer
+ *   prefix). N is the largest haystack size that keeps this sample's prompt <= target_len,
+ *   chosen per sample (RULER binary-searches N once on its tokenizer and then steps down by 500
+ *   words / 25 lines for a sample that overflows). The prompt falls short of target_len by less
+ *   than one noise line + 1 (90 bytes) for S-NIAH-1 and less than the next word + 2 bytes for
+ *   S-NIAH-2/3. RULER also counts its 128 generated tokens in max_seq_length; to budget the same
+ *   way pass target_len = max_seq_length - max_new.
+ * - Randomness: Philox (datasets/common.h), keyed by (seed, unit), one stream per use:
+ *   NIAH_STREAM_KEY the key, NIAH_STREAM_VALUE the value, NIAH_STREAM_DEPTH the RULER depth
+ *   draw. So a sample depends on (seed, unit, task, target_len, depth) only, whatever the rank,
+ *   and tasks sharing (seed, unit) share the key (and S-NIAH-1/2 the number). The samples are
+ *   not RULER's own samples (those need Python's MT19937 and the model's tokenizer).
+ * - Keys are drawn as a pair index (sorted distinct adjectives x sorted distinct nouns) instead
+ *   of from the 6.2M-entry sorted list: the same set, uniform, without building the list.
+ * - Sentences: RULER uses NLTK Punkt; we approximate it. A word (whitespace-separated) ends a
+ *   sentence when, after closing quotes/brackets, it ends in '?' or '!', or in '.' unless it is
+ *   an ellipsis not followed by a capitalised word, a capital initial (not "I."), a common title
+ *   or abbreviation (Mr., Dr., e.g., U.S., p., ...), or a number followed by a lowercase word.
+ *   Punkt's learned abbreviations and orthographic statistics are not reproduced, so a few
+ *   boundaries differ (e.g. "in C. But" is one sentence here, two for Punkt).
+ * - Essays: RULER's corpus is these 49 gkamradt files (sorted) followed by 169 essays scraped from
+ *   paulgraham.com that are not in our data. Up to the 49 files' 111,877 words (~640 KB) the
+ *   haystack text is RULER's byte for byte for the same N (the needle's sentence boundary can
+ *   differ, see above); beyond that we repeat the 49 files, RULER's own repeat rule applied to
+ *   the shorter corpus.
+ * - Word lists: a blank or control-character line is an error (RULER would make keys of it).
+ * - Built-in data (niah_data_builtin): the noise haystack and a small word list of our own
+ *   (148 adjectives x 202 nouns = 29,896 keys), so S-NIAH-1 runs with no data directory; the
+ *   essay tasks need niah_data_load.
+ * - max_new is 128 bytes (RULER generates 128 tokens; the longest answer is a 36-byte UUID).
+ *
+ * Data directory layout (data_dir = shared/datasets):
+ *   ruler-niah/wonderwords-v2.2.0/adjectivelist.txt, .../nounlist.txt, paul-graham-essays/essays/
+ *   (every *.txt there that does not start with '.', like Python's glob). */
+#ifndef TITANS_DATASETS_NIAH_H
+#define TITANS_DATASETS_NIAH_H
+
+#include <stdint.h>
+
+#include "common.h"
+
+typedef enum { NIAH_S1, NIAH_S2, NIAH_S3, NIAH_N_TASKS } NiahTask;
+
+enum { NIAH_STREAM_KEY = 1, NIAH_STREAM_VALUE = 2, NIAH_STREAM_DEPTH = 3 };
+
+#define NIAH_ADJECTIVES "ruler-niah/wonderwords-v2.2.0/adjectivelist.txt"
+#define NIAH_NOUNS "ruler-niah/wonderwords-v2.2.0/nounlist.txt"
+#define NIAH_ESSAYS "paul-graham-essays/essays"
+#define NIAH_MAX_NEW 128
+
+typedef struct NiahData NiahData;
+
+/* Word lists and essays from data_dir. 0 on success; -1 with err naming the file. */
+int niah_data_load(const char *data_dir, NiahData **out, DataError *err);
+/* The noise haystack and the built-in word list; no essays. 0, or -1 when out of memory. */
+int niah_data_builtin(NiahData **out);
+void niah_data_free(NiahData *d);
+int niah_data_has_essays(const NiahData *d);
+int64_t niah_data_key_count(const NiahData *d);   /* distinct keys */
+int64_t niah_data_essay_words(const NiahData *d); /* words in one pass of the corpus; 0 if none */
+
+/* "s-niah-1" ...; parse also takes RULER's names "niah_single_1" ... 0, or -1 with err. */
+const char *niah_task_name(NiahTask t);
+int niah_task_parse(const char *name, NiahTask *out, DataError *err);
+
+/* One sample whose prompt is at most target_len bytes, the needle at depth in [0, 1] (< 0: drawn
+ * as RULER does). 0 on success; -1 with err (no essays, target too short, bad depth). */
+int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth, uint64_t seed,
+              uint64_t unit, TextSample *out, DataError *err);
+
+/* RULER string_match_all for one sample, in [0, 1]. */
+double niah_score(const TextSample *s, const char *prediction);
+
+#endif
