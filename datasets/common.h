@@ -16,6 +16,9 @@ typedef struct {
 
 void data_error(DataError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Reads a whole file into a malloc'ed, NUL-terminated buffer; *len = its size. NULL on error. */
+char *data_read_file(const char *path, size_t *len, DataError *err);
+
 /* key = seed; counter = (unit, draw, stream). stream (< 65536) separates independent uses inside
  * one unit (e.g. 1 = needle value, 2 = haystack), so adding a draw to one never shifts another;
  * a stream has 2^48 draws of 4 words. */
