@@ -1,0 +1,121 @@
+/* BABILong qa1-qa5 (Kuratov et al., NeurIPS 2024; booydar/babilong) for byte-level models: the
+ * facts of a bAbI story hidden, in order, among sentences of background books, then a question.
+ * One token is one byte here, so every length below is in bytes.
+ *
+ * Exactly BABILong (babilong_utils.py, prompts.py, metrics.py; doc section 3):
+ *  - Samples: one per bAbI question; its facts are the story's statements up to the question,
+ *    earlier questions left out (babi.h). With data, the bAbI v1.2 en-10k test split, which is
+ *    what the released evaluation sets were built from.
+ *  - Background (SentenceSampler, shuffle=True): pick a random book and a random offset in it,
+ *    keep the next 10 x budget of text, split it into sentences, drop the first and the last
+ *    (partial) sentence, skip sentences that are too short, append sentences until the budget is
+ *    reached and cut the last one to hit it exactly. When a passage runs out, another random
+ *    book and offset follow, so a short text is simply visited again and again.
+ *  - Mixing (NoiseInjectionDataset): one slot per fact, drawn uniformly with replacement from
+ *    0..number of background sentences, sorted; fact i goes just before background sentence
+ *    slot_i (after the last one for the top slot); facts keep their order. The pieces are joined
+ *    with single spaces and the context is stripped, as in the released sets (each piece
+ *    tokenised as " " + text; for length 0 the context is the facts joined by spaces). The
+ *    public babilong_utils.py concatenates the pieces' tokens with no separator at all.
+ *  - Prompt: DEFAULT_TEMPLATE "{instruction}\n\n{examples}\n\n{post_prompt}\n\n<context>\n
+ *    {context}\n</context>\n\nQuestion: {question}" with the DEFAULT_PROMPTS instruction,
+ *    examples and post_prompt of the task (all three on, as in the published runs); the whole
+ *    prompt is stripped, so the question's trailing space goes. The label is the bAbI answer.
+ *  - Metric: compare_answers of metrics.py (1 or 0 per sample), see babilong_score.
+ *
+ * Choices for byte-level models, and where this differs:
+ *  - target_len bounds the whole prompt (template, context, question) and is never exceeded.
+ *    BABILong reserves 300 GPT-2 tokens for the template and fills L - 300 tokens of context;
+ *    here the template's exact size is taken off instead, so a prompt is target_len bytes or a
+ *    few bytes less (the cut sentence ends on a whole UTF-8 character without trailing space).
+ *    target_len 0 is BABILong's "0k": no background. A template plus facts that do not fit is
+ *    an error, not a longer prompt.
+ *  - Facts that do not fit: BABILong drops samples with more than (L - 300) / 8 lines at each
+ *    length; here a sample is eligible when its facts fit in the context budget. With data,
+ *    unit picks the (unit mod n)-th eligible test question in file order (the 1k-sample sets
+ *    are the test questions in file order); seed only moves the background and the slots.
+ *  - Minimum sentence length: BABILong skips sentences under 10 GPT-2 tokens; here under 10
+ *    pieces of GPT-2's pre-tokenizer (runs of letters, digits or punctuation, an apostrophe
+ *    leading a letter run, non-ASCII bytes as letters), a lower bound of its token count.
+ *  - Passage window: 10 x budget bytes (BABILong: 10 x budget tokens, taken as characters), and
+ *    at least 64 KiB: the window of a tiny budget would hold no whole sentence and the sampler
+ *    would never finish (BABILong's budgets are 700 tokens or more). It only ever binds near a
+ *    book's end, so this changes nothing for larger budgets.
+ *  - Sentence splitting: SentenceSampler uses nltk.PunktSentenceTokenizer() untrained, i.e.
+ *    with no abbreviations. babilong_book_init re-implements its decisions: a candidate is a
+ *    '.', '?' or '!' followed by one of )";}]*:@'({[!? or by whitespace and a token, only the
+ *    rightmost candidate of a whitespace-free run counts; '?' and '!' always end a sentence; a
+ *    period does unless its token ends in ".." (ellipsis), is one letter ("J.") followed by an
+ *    upper-case, lower-case or ;:,.!? token, or is a number ("12.") followed by a lower-case or
+ *    ;:,.!? token; closing quotes and brackets opening the next sentence, followed by whitespace
+ *    or "--", move back to the sentence that ends. So "Mr. Darcy" splits after "Mr." as untrained
+ *    Punkt does, and a period followed by a curly closing quote (U+201D) is no break. Case tests
+ *    are ASCII only and whitespace is ASCII whitespace. Text inside a sentence is kept byte for
+ *    byte, line breaks included.
+ *  - Books: the PG19 test split is not available; babilong_data_load reads Project Gutenberg
+ *    files of the same kind (gutenberg-books), dropping a UTF-8 BOM, turning CRLF into LF and
+ *    keeping the body between the "*** START OF" line and the first "*** END OF",
+ *    "End of the Project Gutenberg" or "End of Project Gutenberg" line (PG19 strips the same
+ *    boilerplate). Books are taken in file name order.
+ *  - Without data: babilong_data_builtin gives a background of neutral prose written for this
+ *    harness (no bAbI names, places, objects or directions in it) and bAbI stories from
+ *    babi_generate; one question of the generated story is picked uniformly, and stories are
+ *    drawn again until one fits.
+ *  - Every sample is a pure function of (seed, unit): BABILong's sampler carries unused
+ *    sentences over to the next sample, here each sample draws its own.
+ *  - max_new = 80 bytes (BABILong generates 20 GPT-2 tokens, about 80 bytes of English).
+ *  - depth = where the newest supporting fact starts in the context, as a fraction of it.
+ *  - The metric lowercases ASCII plus U+212A KELVIN SIGN (Python's lower() makes it 'k'; no
+ *    other non-ASCII character lowercases to a character that can complete a label). */
+#ifndef TITANS_DATASETS_BABILONG_H
+#define TITANS_DATASETS_BABILONG_H
+
+#include <stdint.h>
+
+#include "babi.h"
+#include "common.h"
+
+#define BABILONG_MAX_NEW 80
+
+typedef struct {
+    uint32_t off, len; /* bytes of the book's text */
+    int ok;            /* long enough to be used as background */
+} BabilongSentence;
+
+typedef struct {
+    char *text; /* the body, NUL-terminated */
+    size_t len;
+    BabilongSentence *sents;
+    int n_sents;
+} BabilongBook;
+
+typedef struct {
+    BabiSet babi[5]; /* test split of qa1..qa5 when have_babi, else empty (generator) */
+    int have_babi;
+    BabilongBook *books;
+    int n_books;
+} BabilongData;
+
+/* data_dir holds babi-tasks-v1.2/en-10k/qa{1..5}_*_test.txt and gutenberg-books/pg*.txt. */
+int babilong_data_load(const char *data_dir, BabilongData *d, DataError *err);
+/* The built-in background and the bAbI generator: needs no files. */
+int babilong_data_builtin(BabilongData *d, DataError *err);
+void babilong_data_free(BabilongData *d);
+
+/* A background book from body text (already without boilerplate); name is for errors. */
+int babilong_book_init(BabilongBook *b, const char *name, const char *body, size_t len, DataError *err);
+void babilong_book_free(BabilongBook *b);
+
+/* One sample of task 1..5 with the whole prompt at most target_len bytes (0: no background). */
+int babilong_make(const BabilongData *d, int task, int64_t target_len, uint64_t seed, uint64_t unit,
+                  TextSample *out, DataError *err);
+/* The same for a given bAbI sample (babilong_make picks one and calls this). */
+int babilong_build(const BabilongData *d, int task, const BabiSample *s, int64_t target_len, uint64_t seed,
+                   uint64_t unit, TextSample *out, DataError *err);
+
+/* BABILong's compare_answers: 1 when the prediction's first sentence (cut at the first '.', then
+ * at "<context>" and "<example>", lower-cased) contains the label and no other label of the task,
+ * labels that occur in the question not counting; else 0. s is a sample from babilong_make. */
+double babilong_score(const TextSample *s, int task, const char *prediction);
+
+#endif
