@@ -406,16 +406,34 @@ static uint64_t fingerprint_of(const TitansConfig *c, const TitansWeights *w)
     return h;
 }
 
-int checkpoint_load(const char *path, TitansConfig *cfg, TitansWeights *w, uint64_t *fingerprint,
-                    TitansError *err)
+/* Opens a checkpoint read-only with HDF5's own error printing off; -1 with err set. */
+static hid_t open_checkpoint(const char *path, TitansError *err)
 {
-    memset(w, 0, sizeof *w);
-    memset(cfg, 0, sizeof *cfg);
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
     if (access(path, R_OK) != 0) return fail(err, path, "cannot read the file (missing or no permission)");
     if (H5Fis_hdf5(path) <= 0) return fail(err, path, "not an HDF5 file");
     hid_t f = H5Fopen(path, H5F_ACC_RDONLY, H5P_DEFAULT);
     if (f < 0) return fail(err, path, "cannot open as HDF5 (truncated or corrupt file)");
+    return f;
+}
+
+int titans_config_load(const char *path, TitansConfig *cfg, TitansError *err)
+{
+    memset(cfg, 0, sizeof *cfg);
+    hid_t f = open_checkpoint(path, err);
+    if (f < 0) return -1;
+    int rc = read_config(f, cfg, path, err);
+    H5Fclose(f);
+    return rc;
+}
+
+int checkpoint_load(const char *path, TitansConfig *cfg, TitansWeights *w, uint64_t *fingerprint,
+                    TitansError *err)
+{
+    memset(w, 0, sizeof *w);
+    memset(cfg, 0, sizeof *cfg);
+    hid_t f = open_checkpoint(path, err);
+    if (f < 0) return -1;
 
     TensorList tl = {0};
     int rc = read_config(f, cfg, path, err);

@@ -60,6 +60,8 @@ typedef struct TitansState TitansState;
 
 /* ---- model ------------------------------------------------------------------------------ */
 
+/* Reads and validates only a checkpoint's config (attributes), no tensors: for planning. */
+int titans_config_load(const char *path, TitansConfig *cfg, TitansError *err);
 /* Loads and validates a checkpoint; runs the persistent prefix once. */
 int titans_model_load(const char *path, TitansModel **out, TitansError *err);
 void titans_model_free(TitansModel *m);
@@ -69,6 +71,9 @@ int titans_model_set_memory_path(TitansModel *m, TitansMemoryPath path, TitansEr
 TitansMemoryPath titans_model_memory_path(const TitansModel *m);
 size_t titans_model_n_params(const TitansModel *m);
 const char *titans_layer_kind_name(TitansLayerKind k);
+/* FLOPs of one ordinary token at position t (0-based) of a sequence; src/titans/flops.c says what
+ * is counted. */
+double titans_token_flops(const TitansConfig *c, double t);
 
 /* ---- sequence state --------------------------------------------------------------------- */
 

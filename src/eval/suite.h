@@ -1,0 +1,77 @@
+/* Suite files (evals/NAME.ini): which models run which tasks at which lengths. Parsed with libinih;
+ * the text is kept verbatim (it goes into the results file with its hash).
+ *
+ *   [suite]
+ *   name = quick                 ; required
+ *   seed = 1234                  ; default 1
+ *
+ *   [model.mag]                  ; a checkpoint (path relative to the suite file's folder)
+ *   checkpoint = ../checkpoints/mag.h5
+ *   [model.last]                 ; or a built-in forecaster: naive-last, naive-mean
+ *   forecaster = naive-last
+ *
+ *   [task.niah]
+ *   family = sniah               ; sniah | babilong | genomics | forecast
+ *   variants = s-niah-1, s-niah-2 ; sniah: s-niah-1..3; babilong: qa1..qa5;
+ *                                ; genomics: task folders; forecast: ETTh1 ETTh2 ETTm1 ETTm2 weather
+ *   lengths = 1024, 4096         ; sniah/babilong context lengths (bytes; 1k, 64k, 1m allowed);
+ *                                ; forecast: horizons
+ *   depths = 0, 0.5, 1           ; sniah only (default: RULER's random depth per sample)
+ *   samples = 10                 ; per cell; genomics/forecast: 0 = every sample/window
+ *   models = mag, last           ; names of [model.*] sections, or * for all that fit
+ *
+ * Every error names the suite, the line and the key. */
+#ifndef TITANS_EVAL_SUITE_H
+#define TITANS_EVAL_SUITE_H
+
+#include <stdint.h>
+
+#include "common.h"
+#include "units.h"
+
+#define SUITE_MAX_MODELS 64
+#define SUITE_MAX_TASKS 32
+#define SUITE_MAX_LIST 32
+#define SUITE_NAME 64
+
+typedef struct {
+    char name[SUITE_NAME];
+    char checkpoint[1024]; /* resolved path, or "" for a built-in forecaster */
+    char forecaster[SUITE_NAME];
+} SuiteModel;
+
+typedef struct {
+    char name[SUITE_NAME];
+    TaskFamily family;
+    char variants[SUITE_MAX_LIST][SUITE_NAME];
+    int n_variants;
+    int64_t lengths[SUITE_MAX_LIST];
+    int n_lengths;
+    double depths[SUITE_MAX_LIST];
+    int n_depths;
+    int64_t samples;
+    int models[SUITE_MAX_MODELS]; /* indices into Suite.models */
+    int n_models;
+    int all_models;               /* models = * */
+    int line;                     /* where the section starts, for messages */
+} SuiteTask;
+
+typedef struct {
+    char name[SUITE_NAME];
+    char source[1024];            /* file name, for messages */
+    uint64_t seed;
+    SuiteModel models[SUITE_MAX_MODELS];
+    int n_models;
+    SuiteTask tasks[SUITE_MAX_TASKS];
+    int n_tasks;
+    char *text;                   /* the suite verbatim (malloc'ed) */
+    uint64_t hash;                /* XXH3-64 of text */
+} Suite;
+
+/* Parses suite text; source names it in messages and gives the folder for relative paths. */
+int suite_parse(const char *text, const char *source, Suite *s, DataError *err);
+int suite_load(const char *path, Suite *s, DataError *err);
+void suite_free(Suite *s);
+const char *family_name(TaskFamily f);
+
+#endif

@@ -1,0 +1,109 @@
+/* Suite files: a full valid suite, and each kind of mistake reported with the file, the line and
+ * the key. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "suite.h"
+
+static const char *const GOOD =
+    "; a suite\n"
+    "[suite]\n"
+    "name = quick\n"
+    "seed = 42\n"
+    "\n"
+    "[model.mag]\n"
+    "checkpoint = ../ckpt/mag.h5\n"
+    "[model.last]\n"
+    "forecaster = naive-last\n"
+    "\n"
+    "[task.niah]\n"
+    "family = sniah\n"
+    "variants = s-niah-1, s-niah-2\n"
+    "lengths = 1024, 4k, 1m\n"
+    "depths = 0, 0.5, 1\n"
+    "samples = 3\n"
+    "models = mag\n"
+    "\n"
+    "[task.ett]\n"
+    "family = forecast\n"
+    "variants = ETTh1\n"
+    "lengths = 96, 192\n"
+    "models = *\n";
+
+static void test_a_good_suite(void **st)
+{
+    (void)st;
+    Suite s;
+    DataError err = {{0}};
+    assert_int_equal(suite_parse(GOOD, "evals/quick.ini", &s, &err), 0);
+    assert_string_equal(s.name, "quick");
+    assert_true(s.seed == 42);
+    assert_int_equal(s.n_models, 2);
+    assert_string_equal(s.models[0].checkpoint, "evals/../ckpt/mag.h5"); /* relative to the suite */
+    assert_string_equal(s.models[1].forecaster, "naive-last");
+    assert_int_equal(s.n_tasks, 2);
+    const SuiteTask *t = &s.tasks[0];
+    assert_int_equal(t->family, FAMILY_SNIAH);
+    assert_int_equal(t->n_variants, 2);
+    assert_string_equal(t->variants[1], "s-niah-2");
+    assert_int_equal(t->n_lengths, 3);
+    assert_true(t->lengths[1] == 4096 && t->lengths[2] == 1048576);
+    assert_int_equal(t->n_depths, 3);
+    assert_true(t->depths[1] == 0.5);
+    assert_true(t->samples == 3 && t->n_models == 1 && t->models[0] == 0);
+    assert_true(s.tasks[1].all_models && s.tasks[1].family == FAMILY_FORECAST);
+    assert_string_equal(s.text, GOOD);
+    Suite again;
+    assert_int_equal(suite_parse(GOOD, "evals/quick.ini", &again, &err), 0);
+    assert_true(again.hash == s.hash && s.hash != 0);
+    suite_free(&s);
+    suite_free(&again);
+}
+
+/* Replaces the first occurrence of `from` in GOOD by `to`, parses, and checks the message. */
+static void expect(const char *from, const char *to, const char *want)
+{
+    char text[4096];
+    const char *at = strstr(GOOD, from);
+    assert_non_null(at);
+    snprintf(text, sizeof text, "%.*s%s%s", (int)(at - GOOD), GOOD, to, at + strlen(from));
+    Suite s;
+    DataError err = {{0}};
+    assert_int_equal(suite_parse(text, "bad.ini", &s, &err), -1);
+    printf("# %s\n", err.msg);
+    if (!strstr(err.msg, want)) fail_msg("'%s' does not contain '%s'", err.msg, want);
+}
+
+static void test_mistakes_name_line_and_key(void **st)
+{
+    (void)st;
+    expect("seed = 42", "sead = 42", "bad.ini:4: [suite] unknown key 'sead'");
+    expect("seed = 42", "seed = -3", "bad.ini:4: [suite] seed");
+    expect("family = sniah", "family = needle", "bad.ini:12: [task.niah] family: 'needle'");
+    expect("lengths = 1024, 4k, 1m", "lengths = 1024, 4q", "bad.ini:14: [task.niah] lengths: '4q'");
+    expect("depths = 0, 0.5, 1", "depths = 0, 1.5", "bad.ini:15: [task.niah] depths: '1.5'");
+    expect("models = mag", "models = mac", "bad.ini:17: [task.niah] models: no section [model.mac]");
+    expect("forecaster = naive-last", "forecaster = arima", "bad.ini:9: [model.last] forecaster");
+    expect("[model.last]", "[modl.last]", "bad.ini:9: [modl.last]: sections are"); /* first key line */
+    expect("name = quick\n", "", "bad.ini: [suite] name: missing");
+    expect("forecaster = naive-last", "forecaster = naive-last\ncheckpoint = x.h5",
+           "[model.last]: needs exactly one of checkpoint, forecaster");
+    expect("samples = 3\n", "", "[task.niah] samples: missing");
+    expect("variants = ETTh1\n", "", "[task.ett] variants: missing");
+    expect("[task.ett]", "[task.niah]", "[task.niah]: a second section of that name");
+    expect("[suite]", "suite]", "bad.ini:2:");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_a_good_suite),
+        cmocka_unit_test(test_mistakes_name_line_and_key),
+    };
+    return cmocka_run_group_tests_name("suite", tests, NULL, NULL);
+}
