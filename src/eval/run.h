@@ -1,0 +1,66 @@
+/* Evaluating one unit: make its sample, run the model, score the answer.
+ *
+ * A Workspace holds what one rank has loaded, each thing on first use: checkpoints (and a
+ * sequence state per checkpoint), the S-NIAH and BABILong data (from the data directory, or
+ * built in), genomics test sets and forecasting datasets. Samples are keyed by what the cell is
+ * (task name, variant, length, depth, sample index), not by unit id, so every model of a suite
+ * reads exactly the same prompts, and any rank makes the same sample. */
+#ifndef TITANS_EVAL_RUN_H
+#define TITANS_EVAL_RUN_H
+
+#include "babilong.h"
+#include "forecast.h"
+#include "genomics.h"
+#include "niah.h"
+#include "suite.h"
+#include "titans.h"
+#include "units.h"
+
+#define RUN_TEXT 256
+
+typedef struct {
+    double score;                 /* sniah/babilong: metric in [0, 1]; genomics: 1 right, 0 wrong;
+                                   * forecast: MSE over the window */
+    double mae;                   /* forecast: MAE over the window; else 0 */
+    char prediction[RUN_TEXT];    /* generated text, predicted class or "" (truncated) */
+    char target[RUN_TEXT];        /* expected answer(s), class or "" */
+    int64_t tokens;               /* tokens (bytes, patches x channels) the model read */
+    double seconds;
+} UnitResult;
+
+typedef struct {
+    char name[16];
+    int lookback;
+    ForecastData data;
+} ForecastCache;
+
+typedef struct {
+    char name[SUITE_NAME];
+    GenomicsSet set;
+} GenomicsCache;
+
+typedef struct {
+    const Suite *suite;
+    const char *data_dir;               /* NULL: built-in data only */
+    TitansMemoryPath memory_path;
+    TitansModel *models[SUITE_MAX_MODELS];
+    TitansState *states[SUITE_MAX_MODELS];
+    NiahData *niah;
+    BabilongData babilong;
+    int have_babilong;
+    GenomicsCache genomics[SUITE_MAX_TASKS];
+    int n_genomics;
+    ForecastCache forecast[SUITE_MAX_TASKS];
+    int n_forecast;
+} Workspace;
+
+void workspace_init(Workspace *ws, const Suite *s, const char *data_dir, TitansMemoryPath path);
+void workspace_free(Workspace *ws);
+
+int run_unit(Workspace *ws, const Unit *u, UnitResult *r, DataError *err);
+
+/* Data counts for planning (plan.h PlanData callbacks; ctx is the Workspace). */
+int64_t run_genomics_samples(void *ctx, const char *task, int *n_classes, DataError *err);
+int64_t run_forecast_windows(void *ctx, const char *dataset, int lookback, int horizon, DataError *err);
+
+#endif
