@@ -1,0 +1,235 @@
+/* titans-eval: evaluates the checkpoints of a suite over its tasks with MPI.
+ *
+ * Rank 0 reads the suite and the checkpoints' configs and expands the units (reading the data's
+ * counts); the unit list is broadcast. Every rank computes the same longest-first assignment and
+ * runs its units with no collective in between, so a failing rank cannot leave another waiting;
+ * failures are agreed on after the loop. The records are gathered to rank 0, which writes the
+ * tables. Every error reaches every rank, and the exit code is non-zero on all of them. */
+#include <cblas.h>
+#include <errno.h>
+#include <mpi.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "options.h"
+#include "plan.h"
+#include "report.h"
+#include "run.h"
+
+#ifndef TITANS_EVALS_DIR
+#define TITANS_EVALS_DIR "evals"
+#endif
+
+static int rank, world;
+
+/* Broadcasts rank 0's verdict and message; returns 0 if ok everywhere. Every rank with a
+ * failure prints nothing; rank 0 prints the message. */
+static int agree(int ok, char *msg, size_t len)
+{
+    int all = 0;
+    MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
+    if (all) return 0;
+    /* the lowest failing rank's message wins */
+    int mine = ok ? world : rank, first = 0;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
+    MPI_Bcast(msg, (int)len, MPI_CHAR, first, MPI_COMM_WORLD);
+    if (rank == 0) fprintf(stderr, "titans-eval: %s\n", msg);
+    return -1;
+}
+
+static int mkdirs(const char *path, char *msg, size_t len)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p == '/' || !*p) {
+            char c = *p;
+            *p = 0;
+            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
+                snprintf(msg, len, "%.900s: cannot create: %s", buf, strerror(errno));
+                return -1;
+            }
+            *p = c;
+            if (!c) return 0;
+        }
+    }
+}
+
+static double now(void)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
+}
+
+/* Rank 0: suite, configs, units. Others receive the suite text and the units. */
+static int setup(const EvalOptions *o, Suite *s, UnitList *units, Workspace *ws, char *msg, size_t len)
+{
+    DataError err = {{0}};
+    char *text = NULL;
+    long long n = 0;
+    if (rank == 0) {
+        size_t sz;
+        text = data_read_file(o->suite, &sz, &err);
+        n = text ? (long long)sz : -1;
+    }
+    MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+    snprintf(msg, len, "%s", err.msg);
+    if (agree(n >= 0, msg, len)) return -1;
+    if (rank != 0) text = calloc((size_t)n + 1, 1);
+    int ok = text != NULL;
+    if (agree(ok, strcpy(msg, "out of memory for the suite text"), len)) return -1;
+    MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
+    ok = suite_parse(text, o->suite, s, &err) == 0; /* same text, same result on every rank */
+    free(text);
+    snprintf(msg, len, "%s", err.msg);
+    if (agree(ok, msg, len)) return -1;
+
+    workspace_init(ws, s, o->data_dir, strcmp(o->memory_path, "sequential") ? TITANS_MEMORY_CHUNKED
+                                                                             : TITANS_MEMORY_SEQUENTIAL);
+    long long count = 0;
+    if (rank == 0) {
+        static TitansConfig configs[SUITE_MAX_MODELS];
+        PlanData pd = {{0}, run_genomics_samples, run_forecast_windows, ws};
+        ok = 1;
+        for (int m = 0; ok && m < s->n_models; m++) {
+            if (!s->models[m].checkpoint[0]) continue;
+            TitansError terr;
+            if (titans_config_load(s->models[m].checkpoint, &configs[m], &terr) != 0) {
+                data_error(&err, "model '%s': %s", s->models[m].name, terr.msg);
+                ok = 0;
+            }
+            pd.configs[m] = &configs[m];
+        }
+        if (ok) ok = plan_expand(s, &pd, units, &err) == 0;
+        if (ok && o->limit && units->n > o->limit) units->n = o->limit;
+        count = ok ? units->n : -1;
+    }
+    MPI_Bcast(&count, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+    snprintf(msg, len, "%s", err.msg);
+    if (agree(count >= 0, msg, len)) return -1;
+    if (rank != 0) {
+        units->v = malloc(sizeof(Unit) * (size_t)(count ? count : 1));
+        units->n = units->cap = count;
+    }
+    if (agree(units->v != NULL, strcpy(msg, "out of memory for the unit list"), len)) return -1;
+    MPI_Bcast(units->v, (int)(sizeof(Unit) * (size_t)count), MPI_BYTE, 0, MPI_COMM_WORLD);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    MPI_Init(&argc, &argv);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    MPI_Comm_size(MPI_COMM_WORLD, &world);
+    if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1); /* one rank per core */
+    char msg[1024] = "";
+    EvalOptions o;
+    int rc = options_parse(argc, argv, &o, TITANS_EVALS_DIR "/quick.ini", msg, sizeof msg);
+    if (rc != 0) { /* argv is the same on every rank: every rank agrees */
+        if (rank == 0) {
+            if (rc > 0) options_usage(stdout);
+            else fprintf(stderr, "titans-eval: %s\n", msg);
+        }
+        MPI_Finalize();
+        return rc > 0 ? 0 : 2;
+    }
+    const char *slurm = getenv("SLURM_NTASKS");
+    if (world == 1 && slurm && atoi(slurm) > 1) {
+        fprintf(stderr, "titans-eval: started as 1 rank but SLURM_NTASKS=%s: srun's MPI plugin does "
+                        "not match this Open MPI (try srun --mpi=pmix, or mpirun)\n", slurm);
+        MPI_Finalize();
+        return 2;
+    }
+
+    Suite s = {0};
+    UnitList units = {0};
+    Workspace ws;
+    memset(&ws, 0, sizeof ws);
+    double t0 = now();
+    if (setup(&o, &s, &units, &ws, msg, sizeof msg) != 0) {
+        workspace_free(&ws);
+        MPI_Finalize();
+        return 1;
+    }
+    int *owner = malloc(sizeof(int) * (size_t)(units.n ? units.n : 1));
+    double *load = malloc(sizeof(double) * (size_t)world);
+    int ok = owner && load && units_assign(&units, world, owner, load) == 0;
+    if (agree(ok, strcpy(msg, "out of memory assigning units"), sizeof msg)) return MPI_Finalize(), 1;
+    if (!o.out[0]) snprintf(o.out, sizeof o.out, "results/%s", s.name);
+    if (rank == 0) {
+        printf("titans-eval: suite %s (%s), %lld units on %d ranks, load balance %.3f (busiest / mean)\n",
+               s.name, o.suite, (long long)units.n, world, units_imbalance(load, world));
+        fflush(stdout);
+    }
+    if (o.dry_run) {
+        if (rank == 0)
+            for (int r = 0; r < world; r++) {
+                int64_t n = 0;
+                for (int64_t i = 0; i < units.n; i++) n += owner[i] == r;
+                printf("  rank %d: %lld units, estimated %.3g FLOP\n", r, (long long)n, load[r]);
+            }
+        MPI_Finalize();
+        return 0;
+    }
+
+    /* this rank's units, in id order */
+    int64_t mine = 0;
+    for (int64_t i = 0; i < units.n; i++) mine += owner[i] == rank;
+    Record *recs = calloc((size_t)(mine ? mine : 1), sizeof *recs);
+    DataError err = {{0}};
+    ok = recs != NULL;
+    for (int64_t i = 0, k = 0; ok && i < units.n; i++) {
+        if (owner[i] != rank) continue;
+        recs[k].unit = i;
+        recs[k].rank = rank;
+        ok = run_unit(&ws, &units.v[i], &recs[k].r, &err) == 0;
+        k++;
+    }
+    snprintf(msg, sizeof msg, "rank %d: %.1000s", rank, err.msg);
+    if (agree(ok, msg, sizeof msg)) return MPI_Finalize(), 1;
+
+    /* gather every record to rank 0, in unit order */
+    int bytes = (int)(sizeof(Record) * (size_t)mine), *counts = NULL, *displs = NULL;
+    Record *all = NULL, *ordered = NULL;
+    if (rank == 0) {
+        counts = malloc(sizeof(int) * (size_t)world);
+        displs = malloc(sizeof(int) * (size_t)world);
+        all = malloc(sizeof(Record) * (size_t)(units.n ? units.n : 1));
+        ordered = malloc(sizeof(Record) * (size_t)(units.n ? units.n : 1));
+    }
+    MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    if (rank == 0)
+        for (int r = 0, off = 0; r < world; r++) displs[r] = off, off += counts[r];
+    MPI_Gatherv(recs, bytes, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
+    ok = 1;
+    if (rank == 0) {
+        for (int64_t i = 0; i < units.n; i++) ordered[all[i].unit] = all[i];
+        char header[4096];
+        snprintf(header, sizeof header,
+                         "# %s\n\nSuite `%s` (xxh3 %016llx), seed %llu, %lld units on %d ranks, %.1f s.\n",
+                         s.name, o.suite, (unsigned long long)s.hash, (unsigned long long)s.seed,
+                         (long long)units.n, world, now() - t0);
+        ok = mkdirs(o.out, msg, sizeof msg) == 0 &&
+             report_write(&s, &units, ordered, o.out, header, &err) == 0;
+        if (!ok && !msg[0]) snprintf(msg, sizeof msg, "%s", err.msg);
+        if (ok) printf("titans-eval: %lld units in %.1f s; tables in %s/tables.md\n", (long long)units.n,
+                       now() - t0, o.out);
+    }
+    rc = agree(ok, msg, sizeof msg) ? 1 : 0;
+    free(counts);
+    free(displs);
+    free(all);
+    free(ordered);
+    free(recs);
+    free(owner);
+    free(load);
+    units_free(&units);
+    workspace_free(&ws);
+    suite_free(&s);
+    MPI_Finalize();
+    return rc;
+}

@@ -1,0 +1,209 @@
+#include "report.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+/* mean of score (or mae) over the units of task ti matching every given key (-1: any) */
+typedef struct {
+    double sum;
+    int64_t n;
+} Mean;
+
+static Mean cell_mean(const UnitList *l, const Record *rec, int ti, int model, int variant,
+                      int64_t length, int want_mae)
+{
+    Mean m = {0, 0};
+    for (int64_t i = 0; i < l->n; i++) {
+        const Unit *u = &l->v[i];
+        if (u->task != ti || (model >= 0 && u->model != model) || (variant >= 0 && u->variant != variant) ||
+            (length >= 0 && u->length != length))
+            continue;
+        m.sum += want_mae ? rec[i].r.mae : rec[i].r.score;
+        m.n++;
+    }
+    return m;
+}
+
+/* distinct models and lengths of a task, in first-seen (suite) order */
+static int distinct_models(const UnitList *l, int ti, int *out)
+{
+    int n = 0;
+    for (int64_t i = 0; i < l->n; i++) {
+        if (l->v[i].task != ti) continue;
+        int seen = 0;
+        for (int k = 0; k < n; k++) seen |= out[k] == l->v[i].model;
+        if (!seen) out[n++] = l->v[i].model;
+    }
+    return n;
+}
+
+static void length_label(char *buf, size_t len, int64_t n, TaskFamily f)
+{
+    if (f == FAMILY_FORECAST) snprintf(buf, len, "%lld", (long long)n);
+    else if (n >= 1048576 && n % 1048576 == 0) snprintf(buf, len, "%lldM", (long long)(n / 1048576));
+    else if (n >= 1024 && n % 1024 == 0) snprintf(buf, len, "%lldK", (long long)(n / 1024));
+    else snprintf(buf, len, "%lld", (long long)n);
+}
+
+static void cell(FILE *md, FILE *csv, Mean m, double scale)
+{
+    if (m.n == 0) {
+        fprintf(md, " | -");
+        fprintf(csv, ",");
+        return;
+    }
+    fprintf(md, " | %.2f", scale * m.sum / (double)m.n);
+    fprintf(csv, ",%.6f", scale * m.sum / (double)m.n);
+}
+
+static void table_task(const Suite *s, const UnitList *l, const Record *rec, int ti, FILE *md, FILE *csv)
+{
+    const SuiteTask *t = &s->tasks[ti];
+    int models[SUITE_MAX_MODELS], nm = distinct_models(l, ti, models);
+    char lab[32];
+    fprintf(md, "\n### %s (%s)\n\n", t->name, family_name(t->family));
+    if (t->family == FAMILY_SNIAH || t->family == FAMILY_GENOMICS) {
+        /* rows: models; columns: variant (x length) */
+        int nl = t->family == FAMILY_SNIAH ? t->n_lengths : 1;
+        fprintf(md, "| model");
+        fprintf(csv, "model");
+        for (int v = 0; v < t->n_variants; v++)
+            for (int li = 0; li < nl; li++) {
+                if (t->family == FAMILY_SNIAH) length_label(lab, sizeof lab, t->lengths[li], t->family);
+                fprintf(md, " | %s%s%s", t->variants[v], nl > 1 || t->family == FAMILY_SNIAH ? " " : "",
+                        t->family == FAMILY_SNIAH ? lab : "");
+                fprintf(csv, ",%s%s%s", t->variants[v], t->family == FAMILY_SNIAH ? " " : "",
+                        t->family == FAMILY_SNIAH ? lab : "");
+            }
+        fprintf(md, " |\n|---");
+        for (int c = 0; c < t->n_variants * nl; c++) fprintf(md, "|---:");
+        fprintf(md, "|\n");
+        fprintf(csv, "\n");
+        for (int k = 0; k < nm; k++) {
+            fprintf(md, "| %s", s->models[models[k]].name);
+            fprintf(csv, "%s", s->models[models[k]].name);
+            for (int v = 0; v < t->n_variants; v++)
+                for (int li = 0; li < nl; li++)
+                    cell(md, csv, cell_mean(l, rec, ti, models[k], v, t->family == FAMILY_SNIAH ? t->lengths[li] : -1, 0), 100.0);
+            fprintf(md, " |\n");
+            fprintf(csv, "\n");
+        }
+    } else if (t->family == FAMILY_BABILONG) {
+        fprintf(md, "| model | task");
+        fprintf(csv, "model,task");
+        for (int li = 0; li < t->n_lengths; li++) {
+            length_label(lab, sizeof lab, t->lengths[li], t->family);
+            fprintf(md, " | %s", lab);
+            fprintf(csv, ",%s", lab);
+        }
+        fprintf(md, " |\n|---|---");
+        for (int li = 0; li < t->n_lengths; li++) fprintf(md, "|---:");
+        fprintf(md, "|\n");
+        fprintf(csv, "\n");
+        for (int k = 0; k < nm; k++)
+            for (int v = 0; v < t->n_variants; v++) {
+                fprintf(md, "| %s | %s", s->models[models[k]].name, t->variants[v]);
+                fprintf(csv, "%s,%s", s->models[models[k]].name, t->variants[v]);
+                for (int li = 0; li < t->n_lengths; li++)
+                    cell(md, csv, cell_mean(l, rec, ti, models[k], v, t->lengths[li], 0), 100.0);
+                fprintf(md, " |\n");
+                fprintf(csv, "\n");
+            }
+    } else {
+        fprintf(md, "| dataset | horizon");
+        fprintf(csv, "dataset,horizon");
+        for (int k = 0; k < nm; k++) {
+            fprintf(md, " | %s MSE | %s MAE", s->models[models[k]].name, s->models[models[k]].name);
+            fprintf(csv, ",%s MSE,%s MAE", s->models[models[k]].name, s->models[models[k]].name);
+        }
+        fprintf(md, " |\n|---|---");
+        for (int k = 0; k < 2 * nm; k++) fprintf(md, "|---:");
+        fprintf(md, "|\n");
+        fprintf(csv, "\n");
+        for (int v = 0; v < t->n_variants; v++)
+            for (int li = 0; li <= t->n_lengths; li++) { /* the last row: mean over horizons */
+                int avg = li == t->n_lengths;
+                fprintf(md, "| %s | %s", t->variants[v], avg ? "avg" : "");
+                fprintf(csv, "%s,%s", t->variants[v], avg ? "avg" : "");
+                if (!avg) {
+                    fprintf(md, "%lld", (long long)t->lengths[li]);
+                    fprintf(csv, "%lld", (long long)t->lengths[li]);
+                }
+                for (int k = 0; k < nm; k++)
+                    for (int mae = 0; mae < 2; mae++) {
+                        Mean m = {0, 0};
+                        if (!avg) m = cell_mean(l, rec, ti, models[k], v, t->lengths[li], mae);
+                        else { /* the paper averages the per-horizon means */
+                            int got = 0;
+                            for (int h = 0; h < t->n_lengths; h++) {
+                                Mean one = cell_mean(l, rec, ti, models[k], v, t->lengths[h], mae);
+                                if (one.n) m.sum += one.sum / (double)one.n, got++;
+                            }
+                            m.n = got == t->n_lengths ? got : 0; /* a missing horizon: no average */
+                        }
+                        cell(md, csv, m, 1.0);
+                    }
+                fprintf(md, " |\n");
+                fprintf(csv, "\n");
+            }
+    }
+}
+
+static FILE *open_in(const char *dir, const char *name, DataError *err)
+{
+    char path[2048];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    if (!f) data_error(err, "%s: cannot write: %s", path, strerror(errno));
+    return f;
+}
+
+/* CSV field: quoted, with quotes doubled */
+static void csv_text(FILE *f, const char *s)
+{
+    fputc('"', f);
+    for (; *s; s++) {
+        if (*s == '"') fputc('"', f);
+        fputc(*s, f);
+    }
+    fputc('"', f);
+}
+
+int report_write(const Suite *s, const UnitList *l, const Record *rec, const char *out,
+                 const char *header, DataError *err)
+{
+    FILE *u = open_in(out, "units.csv", err), *md = u ? open_in(out, "tables.md", err) : NULL;
+    if (!u || !md) {
+        if (u) fclose(u);
+        return -1;
+    }
+    fprintf(u, "unit,task,family,model,variant,length,depth,sample,score,mae,tokens,seconds,rank,prediction,target\n");
+    for (int64_t i = 0; i < l->n; i++) {
+        const Unit *x = &l->v[i];
+        const SuiteTask *t = &s->tasks[x->task];
+        fprintf(u, "%lld,%s,%s,%s,%s,%lld,%g,%lld,%.9g,%.9g,%lld,%.6f,%d,", (long long)x->id, t->name,
+                family_name(x->family), s->models[x->model].name, t->variants[x->variant], (long long)x->length,
+                x->depth, (long long)x->sample, rec[i].r.score, rec[i].r.mae, (long long)rec[i].r.tokens,
+                rec[i].r.seconds, rec[i].rank);
+        csv_text(u, rec[i].r.prediction);
+        fputc(',', u);
+        csv_text(u, rec[i].r.target);
+        fputc('\n', u);
+    }
+    fprintf(md, "%s", header);
+    int rc = 0;
+    for (int ti = 0; ti < s->n_tasks && rc == 0; ti++) {
+        char name[SUITE_NAME + 8];
+        snprintf(name, sizeof name, "%s.csv", s->tasks[ti].name);
+        FILE *csv = open_in(out, name, err);
+        if (!csv) rc = -1;
+        else {
+            table_task(s, l, rec, ti, md, csv);
+            if (fclose(csv) != 0) rc = (data_error(err, "%s/%s: write failed", out, name), -1);
+        }
+    }
+    if (fclose(u) != 0 || fclose(md) != 0) rc = (data_error(err, "%s: write failed", out), -1);
+    return rc;
+}
