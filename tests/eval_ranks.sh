@@ -13,7 +13,7 @@ check() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "no
 # every column but seconds (12) and rank (13)
 same() { cut -d, -f1-11,14- "$1" > "$work/a"; cut -d, -f1-11,14- "$2" > "$work/b"; cmp -s "$work/a" "$work/b"; }
 
-echo "1..7"
+echo "1..8"
 for np in 1 2 3; do
   MPI_NP=$np $LAUNCH $EVAL --out "$work/np$np" > "$work/log$np" 2>&1
   echo $? > "$work/rc$np"
@@ -24,6 +24,12 @@ check $? "1 rank runs the default suite and writes units.csv and tables.md" "$wo
 check $? "2 ranks: identical predictions and scores" "$work/log2"
 [ "$(cat "$work/rc3")" -eq 0 ] && same "$work/np1/units.csv" "$work/np3/units.csv"
 check $? "3 ranks: identical predictions and scores" "$work/log3"
+
+units=$(($(wc -l < "$work/np3/units.csv") - 1))
+h5dump -a /world_size "$work/np3/results.h5" 2>&1 | grep -q "(0): 3" &&
+  h5dump -H -d /units/score "$work/np3/results.h5" 2>&1 | grep -q "( $units )" &&
+  [ ! -e "$work/np3/results.h5.tmp" ]
+check $? "results.h5: world size, one score per unit, no temporary left" "$work/log3"
 
 MPI_NP=3 $LAUNCH $EVAL --limit 2 --out "$work/few" > "$work/logfew" 2>&1 &&
   [ "$(wc -l < "$work/few/units.csv")" -eq 3 ]

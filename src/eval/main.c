@@ -13,9 +13,12 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <xxhash.h>
 
+#include "config.h"
 #include "options.h"
 #include "plan.h"
+#include "records.h"
 #include "report.h"
 #include "run.h"
 
@@ -55,6 +58,30 @@ static int mkdirs(const char *path, char *msg, size_t len)
             *p = c;
             if (!c) return 0;
         }
+    }
+}
+
+static void utc_now(char *buf, size_t len)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/* "name path xxh3" per checkpoint, for the results' provenance (rank 0). */
+static void checkpoint_hashes(const Suite *s, char *buf, size_t len)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    for (int m = 0; m < s->n_models && k < len; m++) {
+        if (!s->models[m].checkpoint[0]) continue;
+        DataError err;
+        size_t n;
+        char *bytes = data_read_file(s->models[m].checkpoint, &n, &err);
+        unsigned long long h = bytes ? (unsigned long long)XXH3_64bits(bytes, n) : 0;
+        free(bytes);
+        k += (size_t)snprintf(buf + k, len - k, "%s %s %016llx\n", s->models[m].name, s->models[m].checkpoint, h);
     }
 }
 
@@ -150,6 +177,8 @@ int main(int argc, char **argv)
     Workspace ws;
     memset(&ws, 0, sizeof ws);
     double t0 = now();
+    char started[32], finished[32];
+    utc_now(started, sizeof started);
     if (setup(&o, &s, &units, &ws, msg, sizeof msg) != 0) {
         workspace_free(&ws);
         MPI_Finalize();
@@ -213,10 +242,18 @@ int main(int argc, char **argv)
                          "# %s\n\nSuite `%s` (xxh3 %016llx), seed %llu, %lld units on %d ranks, %.1f s.\n",
                          s.name, o.suite, (unsigned long long)s.hash, (unsigned long long)s.seed,
                          (long long)units.n, world, now() - t0);
+        static char echo[8192], hashes[8192];
+        char h5path[1100];
+        options_echo(&o, echo, sizeof echo);
+        checkpoint_hashes(&s, hashes, sizeof hashes);
+        utc_now(finished, sizeof finished);
+        snprintf(h5path, sizeof h5path, "%s/results.h5", o.out);
+        Provenance p = {o.suite, echo, TITANS_GIT_COMMIT " (at configure)", started, finished, hashes, world};
         ok = mkdirs(o.out, msg, sizeof msg) == 0 &&
-             report_write(&s, &units, ordered, o.out, header, &err) == 0;
+             report_write(&s, &units, ordered, o.out, header, &err) == 0 &&
+             records_write(h5path, &s, &units, ordered, &p, &err) == 0;
         if (!ok && !msg[0]) snprintf(msg, sizeof msg, "%s", err.msg);
-        if (ok) printf("titans-eval: %lld units in %.1f s; tables in %s/tables.md\n", (long long)units.n,
+        if (ok) printf("titans-eval: %lld units in %.1f s; tables in %s/tables.md, records in results.h5\n", (long long)units.n,
                        now() - t0, o.out);
     }
     rc = agree(ok, msg, sizeof msg) ? 1 : 0;
