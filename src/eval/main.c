@@ -18,6 +18,7 @@
 #include "config.h"
 #include "options.h"
 #include "plan.h"
+#include "progress.h"
 #include "records.h"
 #include "report.h"
 #include "run.h"
@@ -210,14 +211,21 @@ int main(int argc, char **argv)
     for (int64_t i = 0; i < units.n; i++) mine += owner[i] == rank;
     Record *recs = calloc((size_t)(mine ? mine : 1), sizeof *recs);
     DataError err = {{0}};
-    ok = recs != NULL;
+    double total_cost = 0;
+    for (int r = 0; r < world; r++) total_cost += load[r];
+    Progress prog;
+    ok = recs != NULL && progress_init(&prog, units.n, total_cost) == 0;
+    if (agree(ok, strcpy(msg, "out of memory for the records or the progress window"), sizeof msg))
+        return MPI_Finalize(), 1;
     for (int64_t i = 0, k = 0; ok && i < units.n; i++) {
         if (owner[i] != rank) continue;
         recs[k].unit = i;
         recs[k].rank = rank;
         ok = run_unit(&ws, &units.v[i], &recs[k].r, &err) == 0;
+        if (ok) progress_add(&prog, recs[k].r.tokens, units.v[i].cost);
         k++;
     }
+    progress_finish(&prog); /* collective: a rank that failed early waits here, nowhere else */
     snprintf(msg, sizeof msg, "rank %d: %.1000s", rank, err.msg);
     if (agree(ok, msg, sizeof msg)) return MPI_Finalize(), 1;
 
