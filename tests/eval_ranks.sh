@@ -1,8 +1,10 @@
 #!/bin/sh
 # titans-eval end to end under MPI (the default suite, fixture checkpoints): the same per-unit
-# predictions and scores at 1, 2 and 3 ranks; more ranks than units; and bad input (a suite
-# with a mistake, an unknown option) exits non-zero on every rank with a message naming the
-# file and line, without hanging. Emits TAP.
+# predictions and scores at 1, 2 and 3 ranks; more ranks than units; bad input (a suite with a
+# mistake, an unknown option, missing data) exits non-zero on every rank with a message naming
+# the file and line, without hanging; and a run killed with SIGKILL, or stopped with SIGTERM,
+# resumes without redoing finished units and ends with the uninterrupted run's results.
+# Emits TAP.
 set -u
 EVAL=./titans-eval
 LAUNCH=tests/mpi-launch.sh
@@ -13,7 +15,7 @@ check() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "no
 # every column but seconds (12) and rank (13)
 same() { cut -d, -f1-11,14- "$1" > "$work/a"; cut -d, -f1-11,14- "$2" > "$work/b"; cmp -s "$work/a" "$work/b"; }
 
-echo "1..8"
+echo "1..11"
 for np in 1 2 3; do
   MPI_NP=$np $LAUNCH $EVAL --out "$work/np$np" > "$work/log$np" 2>&1
   echo $? > "$work/rc$np"
@@ -52,3 +54,33 @@ MPI_NP=2 TITANS_DATA= $LAUNCH $EVAL --suite "$work/nodata.ini" --data-dir "" --o
 rc=$?
 [ $rc -ne 0 ] && grep -q "needs the essay haystack" "$work/lognodata"
 check $? "a task that needs the data directory without one: non-zero exit, clear message" "$work/lognodata"
+
+# ---- kill and resume: 8 units of about a second each (S-NIAH-1 at 256K bytes on the MAG fixture)
+printf '[suite]\nname = long\n[model.m]\ncheckpoint = %s\n[task.n]\nfamily = sniah\nvariants = s-niah-1\nlengths = 256k\nsamples = 8\nmodels = m\n' \
+  "$(cd "$(dirname "$0")/fixtures" && pwd)/mag.h5" > "$work/long.ini"
+MPI_NP=2 $LAUNCH $EVAL --suite "$work/long.ini" --out "$work/ref" > "$work/logref" 2>&1
+# waits until the run has journaled at least one unit, then sends the signal; 0 if it could
+interrupt() { # out signal
+  MPI_NP=2 $LAUNCH $EVAL --suite "$work/long.ini" --out "$work/$1" > "$work/log$1" 2>&1 &
+  pid=$!
+  for i in $(seq 1 200); do
+    [ -n "$(find "$work/$1/journal" -name '*.bin' -size +0 2>/dev/null)" ] && break
+    sleep 0.1
+  done
+  if [ "$2" = KILL ]; then pkill -KILL -f "titans-eval --suite $work/long.ini --out $work/$1"; else kill -TERM $pid; fi
+  wait $pid
+  echo $? > "$work/rc$1"
+}
+interrupt killed KILL
+MPI_NP=3 $LAUNCH $EVAL --suite "$work/long.ini" --out "$work/killed" > "$work/logresume" 2>&1 &&
+  grep -Eq "resuming attempt 2: [1-7] of 8 units" "$work/logresume" &&
+  same "$work/ref/units.csv" "$work/killed/units.csv"
+check $? "SIGKILL mid-run, then the same command on 3 ranks: resumes, redoes nothing, same results" "$work/logresume"
+
+interrupt stopped TERM
+[ "$(cat "$work/rcstopped")" -ne 0 ] && [ ! -e "$work/stopped/units.csv" ]
+check $? "SIGTERM to mpirun ends the run, non-zero, before its tables" "$work/logstopped"
+MPI_NP=2 $LAUNCH $EVAL --suite "$work/long.ini" --out "$work/stopped" > "$work/logresume2" 2>&1 &&
+  grep -q "resuming attempt 2" "$work/logresume2" &&
+  same "$work/ref/units.csv" "$work/stopped/units.csv"
+check $? "after SIGTERM the same command finishes with the uninterrupted results" "$work/logresume2"

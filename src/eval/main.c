@@ -7,6 +7,7 @@
  * tables. Every error reaches every rank, and the exit code is non-zero on all of them. */
 #include <cblas.h>
 #include <errno.h>
+#include <signal.h>
 #include <mpi.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +18,7 @@
 
 #include "config.h"
 #include "options.h"
+#include "journal.h"
 #include "plan.h"
 #include "progress.h"
 #include "records.h"
@@ -28,6 +30,13 @@
 #endif
 
 static int rank, world;
+static volatile sig_atomic_t stop_requested; /* SIGTERM (Slurm's time limit) or SIGINT */
+
+static void on_stop(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
 
 /* Broadcasts rank 0's verdict and message; returns 0 if ok everywhere. Every rank with a
  * failure prints nothing; rank 0 prints the message. */
@@ -185,58 +194,109 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return 1;
     }
-    int *owner = malloc(sizeof(int) * (size_t)(units.n ? units.n : 1));
-    double *load = malloc(sizeof(double) * (size_t)world);
-    int ok = owner && load && units_assign(&units, world, owner, load) == 0;
-    if (agree(ok, strcpy(msg, "out of memory assigning units"), sizeof msg)) return MPI_Finalize(), 1;
     if (!o.out[0]) snprintf(o.out, sizeof o.out, "results/%s", s.name);
+    /* resume: rank 0 reads the journals of earlier attempts; the finished units are skipped */
+    uint64_t plan_hash = journal_plan_hash(&units);
+    uint8_t *done = calloc((size_t)(units.n ? units.n : 1), 1);
+    Record *ordered = rank == 0 ? calloc((size_t)(units.n ? units.n : 1), sizeof *ordered) : NULL;
+    int attempt = 1;
+    long long n_done = 0;
+    DataError err = {{0}};
+    int ok = done && (rank != 0 || ordered);
+    if (ok && rank == 0) {
+        int64_t nd = 0;
+        ok = mkdirs(o.out, msg, sizeof msg) == 0 &&
+             journal_scan(o.out, s.hash, plan_hash, &units, done, ordered, &attempt, &nd, &err) == 0;
+        if (!ok && !msg[0]) snprintf(msg, sizeof msg, "%s", err.msg);
+        n_done = nd;
+    }
+    if (agree(ok, msg, sizeof msg)) return MPI_Finalize(), 1;
+    MPI_Bcast(&attempt, 1, MPI_INT, 0, MPI_COMM_WORLD);
+    MPI_Bcast(&n_done, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+    MPI_Bcast(done, (int)units.n, MPI_UINT8_T, 0, MPI_COMM_WORLD);
+
+    /* the units still to run, assigned longest first (the same on every rank) */
+    UnitList todo = {0};
+    for (int64_t i = 0; ok && i < units.n; i++)
+        if (!done[i]) ok = units_push(&todo, units.v[i]) == 0;
+    int64_t t = 0;
+    for (int64_t i = 0; ok && i < units.n; i++)
+        if (!done[i]) todo.v[t++].id = i;
+    int *owner = malloc(sizeof(int) * (size_t)(todo.n ? todo.n : 1));
+    double *load = malloc(sizeof(double) * (size_t)world);
+    ok = ok && owner && load && units_assign(&todo, world, owner, load) == 0;
+    if (agree(ok, strcpy(msg, "out of memory assigning units"), sizeof msg)) return MPI_Finalize(), 1;
     if (rank == 0) {
         printf("titans-eval: suite %s (%s), %lld units on %d ranks, load balance %.3f (busiest / mean)\n",
                s.name, o.suite, (long long)units.n, world, units_imbalance(load, world));
+        if (n_done)
+            printf("titans-eval: resuming attempt %d: %lld of %lld units already done in %s/journal\n",
+                   attempt, n_done, (long long)units.n, o.out);
         fflush(stdout);
     }
     if (o.dry_run) {
         if (rank == 0)
             for (int r = 0; r < world; r++) {
                 int64_t n = 0;
-                for (int64_t i = 0; i < units.n; i++) n += owner[i] == r;
+                for (int64_t i = 0; i < todo.n; i++) n += owner[i] == r;
                 printf("  rank %d: %lld units, estimated %.3g FLOP\n", r, (long long)n, load[r]);
             }
         MPI_Finalize();
         return 0;
     }
 
-    /* this rank's units, in id order */
+    /* this rank's units, in id order; each one journaled as soon as it is done */
     int64_t mine = 0;
-    for (int64_t i = 0; i < units.n; i++) mine += owner[i] == rank;
+    for (int64_t i = 0; i < todo.n; i++) mine += owner[i] == rank;
     Record *recs = calloc((size_t)(mine ? mine : 1), sizeof *recs);
-    DataError err = {{0}};
     double total_cost = 0;
     for (int r = 0; r < world; r++) total_cost += load[r];
     Progress prog;
-    ok = recs != NULL && progress_init(&prog, units.n, total_cost) == 0;
-    if (agree(ok, strcpy(msg, "out of memory for the records or the progress window"), sizeof msg))
-        return MPI_Finalize(), 1;
-    for (int64_t i = 0, k = 0; ok && i < units.n; i++) {
+    Journal jr = {-1};
+    ok = recs != NULL && journal_open(&jr, o.out, attempt, rank, &err) == 0 &&
+         progress_init(&prog, todo.n, total_cost) == 0;
+    snprintf(msg, sizeof msg, "rank %d: %.1000s", rank, err.msg[0] ? err.msg : "out of memory");
+    if (agree(ok, msg, sizeof msg)) return MPI_Finalize(), 1;
+    /* Under srun every rank gets Slurm's SIGTERM itself: finish the unit, then stop together.
+     * Under mpirun (it sets OMPI_MCA_orte_hnp_uri) the runtime tears the job down after
+     * forwarding SIGTERM, so a rank that finishes its unit first would wait in a collective of a
+     * dying job: there the default action stands, and the journal makes it resumable anyway. */
+    if (getenv("SLURM_JOB_ID") && !getenv("OMPI_MCA_orte_hnp_uri")) {
+        signal(SIGTERM, on_stop);
+        signal(SIGINT, on_stop);
+    }
+    int64_t k = 0;
+    for (int64_t i = 0; ok && !stop_requested && i < todo.n; i++) {
         if (owner[i] != rank) continue;
-        recs[k].unit = i;
+        recs[k].unit = todo.v[i].id;
         recs[k].rank = rank;
-        ok = run_unit(&ws, &units.v[i], &recs[k].r, &err) == 0;
-        if (ok) progress_add(&prog, recs[k].r.tokens, units.v[i].cost);
+        ok = run_unit(&ws, &todo.v[i], &recs[k].r, &err) == 0 &&
+             journal_append(&jr, s.hash, plan_hash, &recs[k], &err) == 0;
+        if (ok) progress_add(&prog, recs[k].r.tokens, todo.v[i].cost);
         k++;
     }
+    mine = ok ? k : mine;
+    journal_close(&jr);
     progress_finish(&prog); /* collective: a rank that failed early waits here, nowhere else */
     snprintf(msg, sizeof msg, "rank %d: %.1000s", rank, err.msg);
     if (agree(ok, msg, sizeof msg)) return MPI_Finalize(), 1;
+    int stopped = stop_requested, any_stopped = 0;
+    MPI_Allreduce(&stopped, &any_stopped, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
+    if (any_stopped) { /* the journals hold every finished unit: the same command resumes */
+        if (rank == 0)
+            fprintf(stderr, "titans-eval: stopped by a signal; finished units are in %s/journal. "
+                            "Run the same command to resume.\n", o.out);
+        MPI_Finalize();
+        return 143;
+    }
 
     /* gather every record to rank 0, in unit order */
     int bytes = (int)(sizeof(Record) * (size_t)mine), *counts = NULL, *displs = NULL;
-    Record *all = NULL, *ordered = NULL;
+    Record *all = NULL;
     if (rank == 0) {
         counts = malloc(sizeof(int) * (size_t)world);
         displs = malloc(sizeof(int) * (size_t)world);
-        all = malloc(sizeof(Record) * (size_t)(units.n ? units.n : 1));
-        ordered = malloc(sizeof(Record) * (size_t)(units.n ? units.n : 1));
+        all = malloc(sizeof(Record) * (size_t)(todo.n ? todo.n : 1));
     }
     MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
     if (rank == 0)
@@ -244,7 +304,7 @@ int main(int argc, char **argv)
     MPI_Gatherv(recs, bytes, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
     ok = 1;
     if (rank == 0) {
-        for (int64_t i = 0; i < units.n; i++) ordered[all[i].unit] = all[i];
+        for (int64_t i = 0; i < todo.n; i++) ordered[all[i].unit] = all[i]; /* journaled ones are in */
         char header[4096];
         snprintf(header, sizeof header,
                          "# %s\n\nSuite `%s` (xxh3 %016llx), seed %llu, %lld units on %d ranks, %.1f s.\n",
@@ -257,8 +317,7 @@ int main(int argc, char **argv)
         utc_now(finished, sizeof finished);
         snprintf(h5path, sizeof h5path, "%s/results.h5", o.out);
         Provenance p = {o.suite, echo, TITANS_GIT_COMMIT " (at configure)", started, finished, hashes, world};
-        ok = mkdirs(o.out, msg, sizeof msg) == 0 &&
-             report_write(&s, &units, ordered, o.out, header, &err) == 0 &&
+        ok = report_write(&s, &units, ordered, o.out, header, &err) == 0 &&
              records_write(h5path, &s, &units, ordered, &p, &err) == 0;
         if (!ok && !msg[0]) snprintf(msg, sizeof msg, "%s", err.msg);
         if (ok) printf("titans-eval: %lld units in %.1f s; tables in %s/tables.md, records in results.h5\n", (long long)units.n,
@@ -272,6 +331,8 @@ int main(int argc, char **argv)
     free(recs);
     free(owner);
     free(load);
+    free(done);
+    units_free(&todo);
     units_free(&units);
     workspace_free(&ws);
     suite_free(&s);

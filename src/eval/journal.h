@@ -1,0 +1,33 @@
+/* The durable record of a run, for resume after a kill.
+ *
+ * Each rank appends one fixed-size entry per finished unit to its own file
+ * <out>/journal/attempt-<k>-rank-<r>.bin and fsyncs it, so a SIGKILL at any moment loses at most
+ * the unit in progress. An entry carries the suite's hash, the plan's hash (the unit list itself)
+ * and its own checksum: a torn last entry, or one from another suite or plan, is never taken.
+ * On start rank 0 reads every journal file of every earlier attempt (whatever its rank count)
+ * and the finished units are skipped. */
+#ifndef TITANS_EVAL_JOURNAL_H
+#define TITANS_EVAL_JOURNAL_H
+
+#include <stdint.h>
+
+#include "report.h"
+
+typedef struct {
+    int fd;
+} Journal;
+
+/* Hash of the unit list: the identity of a plan. */
+uint64_t journal_plan_hash(const UnitList *units);
+
+/* Rank 0: reads <out>/journal/attempt-K-rank-R.bin. done[i] = 1 and recs[i] filled for units found; *attempt =
+ * the next attempt number; *n_done counted. Entries of another suite or plan are an error (the
+ * output folder belongs to another run). Creates the folder if needed. */
+int journal_scan(const char *out, uint64_t suite_hash, uint64_t plan_hash, const UnitList *units,
+                 uint8_t *done, Record *recs, int *attempt, int64_t *n_done, DataError *err);
+int journal_open(Journal *j, const char *out, int attempt, int rank, DataError *err);
+/* Appends and fsyncs one record. */
+int journal_append(Journal *j, uint64_t suite_hash, uint64_t plan_hash, const Record *rec, DataError *err);
+void journal_close(Journal *j);
+
+#endif
