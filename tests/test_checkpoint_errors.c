@@ -187,6 +187,41 @@ static void test_not_hdf5_and_missing(void **st)
     assert_non_null(strstr(err.msg, "no/such/file.h5: cannot read"));
 }
 
+/* A checkpoint's bytes in memory (as a rank receives them by broadcast) load to the same model as
+ * the file, and a truncated image is refused by name. */
+static void test_image_load(void **st)
+{
+    (void)st;
+    FILE *f = fopen(base, "rb");
+    assert_non_null(f);
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    char *bytes = malloc((size_t)size);
+    assert_int_equal(fread(bytes, 1, (size_t)size, f), (size_t)size);
+    fclose(f);
+    TitansModel *a = NULL, *b = NULL;
+    TitansError err = {{0}};
+    assert_int_equal(titans_model_load(base, &a, &err), 0);
+    /* named by its real path, as titans-eval does: the image must still be what is read */
+    assert_int_equal(titans_model_load_image(bytes, (size_t)size, base, &b, &err), 0);
+    int32_t tok[40];
+    for (int i = 0; i < 40; i++) tok[i] = (i * 7 + 3) % 256;
+    float la[256], lb[256];
+    TitansState *sa = titans_state_new(a, &err), *sb = titans_state_new(b, &err);
+    assert_int_equal(titans_forward(a, sa, tok, 40, NULL, la, NULL, &err), 0);
+    assert_int_equal(titans_forward(b, sb, tok, 40, NULL, lb, NULL, &err), 0);
+    assert_memory_equal(la, lb, sizeof la);
+    titans_state_free(sa);
+    titans_state_free(sb);
+    titans_model_free(a);
+    titans_model_free(b);
+    assert_int_equal(titans_model_load_image(bytes, (size_t)size / 2, "half.h5", &b, &err), -1);
+    printf("# half an image -> %s\n", err.msg);
+    assert_non_null(strstr(err.msg, "half.h5"));
+    free(bytes);
+}
+
 static void test_base_loads(void **st)
 {
     (void)st;
@@ -234,6 +269,7 @@ int main(void)
         cmocka_unit_test(test_inconsistent_heads),  cmocka_unit_test(test_missing_attribute),
         cmocka_unit_test(test_attribute_type),      cmocka_unit_test(test_unknown_layer_kind),
         cmocka_unit_test(test_truncated_file),      cmocka_unit_test(test_not_hdf5_and_missing),
+        cmocka_unit_test(test_image_load),
     };
     return cmocka_run_group_tests_name("checkpoint_errors", tests, NULL, NULL);
 }

@@ -102,6 +102,43 @@ static double now(void)
     return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
 }
 
+/* Checkpoints are read once, by rank 0, and broadcast: N ranks do not all open the same file on
+ * a shared file system. A rank builds the models its own units need from the bytes. */
+static int load_checkpoints(const Suite *s, const UnitList *todo, const int *owner, Workspace *ws,
+                            char *msg, size_t len)
+{
+    for (int m = 0; m < s->n_models; m++) {
+        if (!s->models[m].checkpoint[0]) continue;
+        int need = 0, anyone = 0;
+        for (int64_t i = 0; i < todo->n; i++)
+            if (todo->v[i].model == m) anyone = 1, need |= owner[i] == rank;
+        if (!anyone) continue; /* every rank knows this the same way: no broadcast */
+        DataError err = {{0}};
+        long long n = -1;
+        char *bytes = NULL;
+        if (rank == 0) {
+            size_t sz;
+            bytes = data_read_file(s->models[m].checkpoint, &sz, &err);
+            n = bytes ? (long long)sz : -1;
+        }
+        MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
+        snprintf(msg, len, "model '%s': %.900s", s->models[m].name, err.msg);
+        if (agree(n >= 0, msg, len)) return -1;
+        if (rank != 0) bytes = malloc((size_t)(n ? n : 1));
+        int ok = bytes != NULL;
+        if (agree(ok, strcpy(msg, "out of memory receiving a checkpoint"), len)) return -1;
+        for (long long off = 0; off < n; off += 1 << 30) { /* MPI counts are int */
+            int chunk = n - off < (1 << 30) ? (int)(n - off) : 1 << 30;
+            MPI_Bcast(bytes + off, chunk, MPI_BYTE, 0, MPI_COMM_WORLD);
+        }
+        ok = !need || workspace_load_model_image(ws, m, bytes, (size_t)n, &err) == 0;
+        free(bytes);
+        snprintf(msg, len, "rank %d: %.1000s", rank, err.msg);
+        if (agree(ok, msg, len)) return -1;
+    }
+    return 0;
+}
+
 /* Rank 0: suite, configs, units. Others receive the suite text and the units. */
 static int setup(const EvalOptions *o, Suite *s, UnitList *units, Workspace *ws, char *msg, size_t len)
 {
@@ -244,6 +281,8 @@ int main(int argc, char **argv)
         MPI_Finalize();
         return 0;
     }
+
+    if (load_checkpoints(&s, &todo, owner, &ws, msg, sizeof msg) != 0) return MPI_Finalize(), 1;
 
     /* this rank's units, in id order; each one journaled as soon as it is done */
     int64_t mine = 0;

@@ -44,18 +44,29 @@ static int exists(const char *path)
 
 /* ---- what a rank loads on first use -------------------------------------------------------- */
 
-static int model_of(Workspace *ws, int m, DataError *err)
+/* From the file, or (bytes != NULL) from its image in memory. */
+static int load_model(Workspace *ws, int m, const void *bytes, size_t len, DataError *err)
 {
-    if (ws->models[m]) return 0;
     TitansError terr;
     const char *path = ws->suite->models[m].checkpoint;
-    if (titans_model_load(path, &ws->models[m], &terr) != 0 ||
-        titans_model_set_memory_path(ws->models[m], ws->memory_path, &terr) != 0 ||
+    int rc = bytes ? titans_model_load_image(bytes, len, path, &ws->models[m], &terr)
+                   : titans_model_load(path, &ws->models[m], &terr);
+    if (rc != 0 || titans_model_set_memory_path(ws->models[m], ws->memory_path, &terr) != 0 ||
         !(ws->states[m] = titans_state_new(ws->models[m], &terr))) {
         data_error(err, "model '%s': %s", ws->suite->models[m].name, terr.msg);
         return -1;
     }
     return 0;
+}
+
+static int model_of(Workspace *ws, int m, DataError *err)
+{
+    return ws->models[m] ? 0 : load_model(ws, m, NULL, 0, err);
+}
+
+int workspace_load_model_image(Workspace *ws, int m, const void *bytes, size_t len, DataError *err)
+{
+    return ws->models[m] ? 0 : load_model(ws, m, bytes, len, err);
 }
 
 static NiahData *niah_of(Workspace *ws, DataError *err)

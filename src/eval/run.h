@@ -58,6 +58,8 @@ void workspace_init(Workspace *ws, const Suite *s, const char *data_dir, TitansM
 void workspace_free(Workspace *ws);
 
 int run_unit(Workspace *ws, const Unit *u, UnitResult *r, DataError *err);
+/* Loads model m from its checkpoint's bytes (received by broadcast) instead of the file. */
+int workspace_load_model_image(Workspace *ws, int m, const void *bytes, size_t len, DataError *err);
 
 /* Data counts for planning (plan.h PlanData callbacks; ctx is the Workspace). */
 int64_t run_genomics_samples(void *ctx, const char *task, int *n_classes, DataError *err);

@@ -417,6 +417,20 @@ static hid_t open_checkpoint(const char *path, TitansError *err)
     return f;
 }
 
+/* The same for a checkpoint's bytes in memory (HDF5 core driver, no backing file): name is only
+ * for messages. The image is copied by HDF5, so buf may be freed after the call. */
+static hid_t open_checkpoint_image(const void *buf, size_t len, const char *name, TitansError *err)
+{
+    H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
+    hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+    hid_t f = -1;
+    if (fapl >= 0 && H5Pset_fapl_core(fapl, 1 << 20, 0) >= 0 && H5Pset_file_image(fapl, (void *)buf, len) >= 0)
+        f = H5Fopen("/nonexistent/titans-checkpoint-image", H5F_ACC_RDONLY, fapl); /* never a real file */
+    if (fapl >= 0) H5Pclose(fapl);
+    if (f < 0) fail(err, name, "not an HDF5 file, or truncated or corrupt");
+    return f;
+}
+
 int titans_config_load(const char *path, TitansConfig *cfg, TitansError *err)
 {
     memset(cfg, 0, sizeof *cfg);
@@ -427,12 +441,12 @@ int titans_config_load(const char *path, TitansConfig *cfg, TitansError *err)
     return rc;
 }
 
-int checkpoint_load(const char *path, TitansConfig *cfg, TitansWeights *w, uint64_t *fingerprint,
-                    TitansError *err)
+int checkpoint_load(const char *path, const void *image, size_t image_len, TitansConfig *cfg,
+                    TitansWeights *w, uint64_t *fingerprint, TitansError *err)
 {
     memset(w, 0, sizeof *w);
     memset(cfg, 0, sizeof *cfg);
-    hid_t f = open_checkpoint(path, err);
+    hid_t f = image ? open_checkpoint_image(image, image_len, path, err) : open_checkpoint(path, err);
     if (f < 0) return -1;
 
     TensorList tl = {0};

@@ -65,7 +65,7 @@ static int run_prefix(TitansModel *m, TitansError *err)
 
 /* ---- model ----------------------------------------------------------------------------------- */
 
-int titans_model_load(const char *path, TitansModel **out, TitansError *err)
+static int model_load(const char *path, const void *image, size_t len, TitansModel **out, TitansError *err)
 {
     *out = NULL;
     TitansModel *m = calloc(1, sizeof *m);
@@ -73,7 +73,7 @@ int titans_model_load(const char *path, TitansModel **out, TitansError *err)
         snprintf(err->msg, sizeof err->msg, "%s: out of memory", path);
         return -1;
     }
-    if (checkpoint_load(path, &m->cfg, &m->w, &m->fingerprint, err) != 0) {
+    if (checkpoint_load(path, image, len, &m->cfg, &m->w, &m->fingerprint, err) != 0) {
         free(m);
         return -1;
     }
@@ -95,6 +95,17 @@ int titans_model_load(const char *path, TitansModel **out, TitansError *err)
     }
     *out = m;
     return 0;
+}
+
+int titans_model_load(const char *path, TitansModel **out, TitansError *err)
+{
+    return model_load(path, NULL, 0, out, err);
+}
+
+int titans_model_load_image(const void *image, size_t len, const char *name, TitansModel **out,
+                            TitansError *err)
+{
+    return model_load(name, image, len, out, err);
 }
 
 void titans_model_free(TitansModel *m)

@@ -64,6 +64,10 @@ typedef struct TitansState TitansState;
 int titans_config_load(const char *path, TitansConfig *cfg, TitansError *err);
 /* Loads and validates a checkpoint; runs the persistent prefix once. */
 int titans_model_load(const char *path, TitansModel **out, TitansError *err);
+/* The same from the checkpoint file's bytes in memory (e.g. read once by one MPI rank and
+ * broadcast); name is used in messages only. */
+int titans_model_load_image(const void *image, size_t len, const char *name, TitansModel **out,
+                            TitansError *err);
 void titans_model_free(TitansModel *m);
 const TitansConfig *titans_model_config(const TitansModel *m);
 /* Recomputes the prefix state with the given memory path; states created afterwards use it. */
