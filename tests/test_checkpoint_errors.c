@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "common.h"
 #include "testhelp.h"
 #include "titans.h"
 
@@ -149,26 +150,21 @@ static void test_unknown_layer_kind(void **s) { (void)s; expect_error("layer_kin
 static void test_truncated_file(void **st)
 {
     (void)st;
-    FILE *in = fopen(base, "rb");
-    assert_non_null(in);
-    fseek(in, 0, SEEK_END);
-    long size = ftell(in);
-    fseek(in, 0, SEEK_SET);
+    DataError derr;
+    size_t size;
+    char *bytes = data_read_file(base, &size, &derr);
+    assert_non_null(bytes);
     for (int frac = 1; frac <= 3; frac++) { /* cut at 1/4, 2/4, 3/4 of the file */
-        char *buf = malloc((size_t)size);
-        assert_int_equal(fread(buf, 1, (size_t)size, in), (size_t)size);
-        fseek(in, 0, SEEK_SET);
         FILE *out = fopen("bad_truncated.h5", "wb");
-        fwrite(buf, 1, (size_t)(size * frac / 4), out);
+        fwrite(bytes, 1, size * (size_t)frac / 4, out);
         fclose(out);
-        free(buf);
         TitansModel *m = NULL;
         TitansError err = {{0}};
         assert_int_equal(titans_model_load("bad_truncated.h5", &m, &err), -1);
         printf("# truncated at %d/4 -> %s\n", frac, err.msg);
         assert_non_null(strstr(err.msg, "bad_truncated.h5"));
     }
-    fclose(in);
+    free(bytes);
     remove("bad_truncated.h5");
 }
 
@@ -192,19 +188,15 @@ static void test_not_hdf5_and_missing(void **st)
 static void test_image_load(void **st)
 {
     (void)st;
-    FILE *f = fopen(base, "rb");
-    assert_non_null(f);
-    fseek(f, 0, SEEK_END);
-    long size = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *bytes = malloc((size_t)size);
-    assert_int_equal(fread(bytes, 1, (size_t)size, f), (size_t)size);
-    fclose(f);
+    DataError derr;
+    size_t size;
+    char *bytes = data_read_file(base, &size, &derr);
+    assert_non_null(bytes);
     TitansModel *a = NULL, *b = NULL;
     TitansError err = {{0}};
     assert_int_equal(titans_model_load(base, &a, &err), 0);
     /* named by its real path, as titans-eval does: the image must still be what is read */
-    assert_int_equal(titans_model_load_image(bytes, (size_t)size, base, &b, &err), 0);
+    assert_int_equal(titans_model_load_image(bytes, size, base, &b, &err), 0);
     int32_t tok[40];
     for (int i = 0; i < 40; i++) tok[i] = (i * 7 + 3) % 256;
     float la[256], lb[256];
@@ -216,7 +208,7 @@ static void test_image_load(void **st)
     titans_state_free(sb);
     titans_model_free(a);
     titans_model_free(b);
-    assert_int_equal(titans_model_load_image(bytes, (size_t)size / 2, "half.h5", &b, &err), -1);
+    assert_int_equal(titans_model_load_image(bytes, size / 2, "half.h5", &b, &err), -1);
     printf("# half an image -> %s\n", err.msg);
     assert_non_null(strstr(err.msg, "half.h5"));
     free(bytes);

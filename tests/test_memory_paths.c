@@ -39,14 +39,6 @@ static int has_memory(const TitansConfig *c)
     return 0;
 }
 
-/* Models whose float32 rounding is not amplified: linear memory, no mac layer. */
-static int is_calm(const TitansConfig *c)
-{
-    for (int i = 0; i < c->n_layers; i++)
-        if (c->layer_kinds[i] == TITANS_LAYER_MAC) return 0;
-    return c->mem_depth == 1;
-}
-
 static int run(const TitansModel *m, TitansState *s, const int32_t *tok, int T, const float *window,
                int channels, float **trace, float *out)
 {
@@ -71,7 +63,7 @@ static void test_paths_agree(void **state)
         titans_model_free(m);
         return;
     }
-    int T = c->input == TITANS_INPUT_SERIES ? c->n_patch : is_calm(c) ? 300 : 32;
+    int T = c->input == TITANS_INPUT_SERIES ? c->n_patch : model_is_calm(c) ? 300 : 32;
     int channels = 1;
     int32_t *tok = malloc(sizeof(int32_t) * (size_t)T);
     float *window = malloc(sizeof(float) * (size_t)(c->lookback + 1));

@@ -57,9 +57,7 @@ static void prefill_vs_decode(const char *name, TitansModel *m)
     TitansError err;
     /* 150 tokens cross the 128-row block; deep memories and mac amplify float32 rounding (see
      * test_memory_paths.c), so they run 32 */
-    int calm = c->mem_depth == 1;
-    for (int i = 0; i < c->n_layers; i++) calm &= c->layer_kinds[i] != TITANS_LAYER_MAC;
-    const int T = calm ? 150 : 32;
+    const int T = model_is_calm(c) ? 150 : 32;
     int32_t *tok = random_tokens(c, T, 99);
     float **a = alloc_trace(c->n_layers, T, c->d_model), **b = alloc_trace(c->n_layers, T, c->d_model), **one = calloc((size_t)c->n_layers, sizeof(float *));
     TitansState *s = titans_state_new(m, &err);

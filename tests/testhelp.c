@@ -127,6 +127,13 @@ long h5_attr_int(const char *file, const char *obj, const char *name)
     return v;
 }
 
+int model_is_calm(const TitansConfig *c)
+{
+    for (int i = 0; i < c->n_layers; i++)
+        if (c->layer_kinds[i] == TITANS_LAYER_MAC) return 0;
+    return c->mem_depth == 1;
+}
+
 float **alloc_trace(int n_layers, int rows, int d)
 {
     float **tr = calloc((size_t)n_layers, sizeof *tr);

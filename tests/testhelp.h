@@ -6,6 +6,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "titans.h"
+
 /* Relative error used everywhere: max|got - ref| / max(max|ref|, 1e-6). */
 double rel_error(const float *got, const float *ref, size_t n);
 /* Norm-wise relative error ||got - ref||_2 / ||ref||_2 (in double). */
@@ -25,6 +27,10 @@ float *h5_read_f32(const char *file, const char *dataset, size_t *n);
 int32_t *h5_read_i32(const char *file, const char *dataset, size_t *n);
 /* Integer attribute of an object (e.g. "/fixture", "n_tokens"); -1 if absent. */
 long h5_attr_int(const char *file, const char *obj, const char *name);
+
+/* A model whose float32 rounding is not amplified over long sequences: linear memory and no mac
+ * layer (deep memories and mac's attention-memory loop amplify it; see test_memory_paths.c). */
+int model_is_calm(const TitansConfig *c);
 
 /* Per-layer trace buffers: n_layers arrays of [rows, d] floats (zeroed); free_trace releases. */
 float **alloc_trace(int n_layers, int rows, int d);

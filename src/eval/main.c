@@ -16,6 +16,7 @@
 #include <time.h>
 #include <xxhash.h>
 
+#include "clock.h"
 #include "config.h"
 #include "options.h"
 #include "journal.h"
@@ -95,12 +96,6 @@ static void checkpoint_hashes(const Suite *s, char *buf, size_t len)
     }
 }
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 /* Checkpoints are read once, by rank 0, and broadcast: N ranks do not all open the same file on
  * a shared file system. A rank builds the models its own units need from the bytes. */
@@ -223,7 +218,7 @@ int main(int argc, char **argv)
     UnitList units = {0};
     Workspace ws;
     memset(&ws, 0, sizeof ws);
-    double t0 = now();
+    double t0 = clock_seconds();
     char started[32], finished[32];
     utc_now(started, sizeof started);
     if (setup(&o, &s, &units, &ws, msg, sizeof msg) != 0) {
@@ -255,10 +250,8 @@ int main(int argc, char **argv)
     /* the units still to run, assigned longest first (the same on every rank) */
     UnitList todo = {0};
     for (int64_t i = 0; ok && i < units.n; i++)
-        if (!done[i]) ok = units_push(&todo, units.v[i]) == 0;
-    int64_t t = 0;
-    for (int64_t i = 0; ok && i < units.n; i++)
-        if (!done[i]) todo.v[t++].id = i;
+        if (!done[i] && (ok = units_push(&todo, units.v[i]) == 0))
+            todo.v[todo.n - 1].id = i; /* a todo entry keeps its unit's id, not its list index */
     int *owner = malloc(sizeof(int) * (size_t)(todo.n ? todo.n : 1));
     double *load = malloc(sizeof(double) * (size_t)world);
     ok = ok && owner && load && units_assign(&todo, world, owner, load) == 0;
@@ -348,7 +341,7 @@ int main(int argc, char **argv)
         snprintf(header, sizeof header,
                          "# %s\n\nSuite `%s` (xxh3 %016llx), seed %llu, %lld units on %d ranks, %.1f s.\n",
                          s.name, o.suite, (unsigned long long)s.hash, (unsigned long long)s.seed,
-                         (long long)units.n, world, now() - t0);
+                         (long long)units.n, world, clock_seconds() - t0);
         static char echo[8192], hashes[8192];
         char h5path[1100];
         options_echo(&o, echo, sizeof echo);
@@ -360,7 +353,7 @@ int main(int argc, char **argv)
              records_write(h5path, &s, &units, ordered, &p, &err) == 0;
         if (!ok && !msg[0]) snprintf(msg, sizeof msg, "%s", err.msg);
         if (ok) printf("titans-eval: %lld units in %.1f s; tables in %s/tables.md, records in results.h5\n", (long long)units.n,
-                       now() - t0, o.out);
+                       clock_seconds() - t0, o.out);
     }
     rc = agree(ok, msg, sizeof msg) ? 1 : 0;
     free(counts);

@@ -1,16 +1,10 @@
 #include "progress.h"
 
+#include "clock.h"
+
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
-
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 int progress_init(Progress *p, int64_t total_units, double total_cost)
 {
@@ -23,7 +17,7 @@ int progress_init(Progress *p, int64_t total_units, double total_cost)
     MPI_Barrier(MPI_COMM_WORLD); /* the counters are zero before anybody adds */
     p->total_units = total_units;
     p->total_cost = total_cost > 0 ? total_cost : 1;
-    p->t0 = p->last_print = now();
+    p->t0 = p->last_print = clock_seconds();
     p->out = stderr;
     p->tty = isatty(fileno(stderr));
     return 0;
@@ -41,7 +35,7 @@ static void show(Progress *p, int final)
     MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, p->win);
     memcpy(c, p->counters, sizeof c);
     MPI_Win_unlock(0, p->win);
-    double t = now(), elapsed = t - p->t0;
+    double t = clock_seconds(), elapsed = t - p->t0;
     double fraction = (double)c[2] * 1e6 / p->total_cost;
     if (fraction > 1) fraction = 1;
     if (!final && !p->tty && fraction - p->last_fraction < 0.1 && t - p->last_print < 30) return;

@@ -1,11 +1,12 @@
 #include "run.h"
 
+#include "clock.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <xxhash.h>
 
 void workspace_init(Workspace *ws, const Suite *s, const char *data_dir, TitansMemoryPath path)
@@ -29,12 +30,6 @@ void workspace_free(Workspace *ws)
     memset(ws, 0, sizeof *ws);
 }
 
-static double now(void)
-{
-    struct timespec t;
-    clock_gettime(CLOCK_MONOTONIC, &t);
-    return (double)t.tv_sec + 1e-9 * (double)t.tv_nsec;
-}
 
 static int exists(const char *path)
 {
@@ -319,7 +314,7 @@ static int run_forecast(Workspace *ws, const Unit *u, UnitResult *r, DataError *
 int run_unit(Workspace *ws, const Unit *u, UnitResult *r, DataError *err)
 {
     memset(r, 0, sizeof *r);
-    double t0 = now();
+    double t0 = clock_seconds();
     int rc;
     switch (u->family) {
     case FAMILY_SNIAH:
@@ -327,7 +322,7 @@ int run_unit(Workspace *ws, const Unit *u, UnitResult *r, DataError *err)
     case FAMILY_GENOMICS: rc = run_genomics(ws, u, r, err); break;
     default: rc = run_forecast(ws, u, r, err); break;
     }
-    r->seconds = now() - t0;
+    r->seconds = clock_seconds() - t0;
     char where[SUITE_NAME + 8];
     snprintf(where, sizeof where, "[task.%s]", ws->suite->tasks[u->task].name);
     if (rc != 0 && !strstr(err->msg, where)) {
