@@ -28,18 +28,22 @@ static void config(TitansConfig *c, TitansHead head, int d)
     c->n_patch = head == TITANS_HEAD_FORECAST ? 12 : 0;
 }
 
-static int64_t fake_genomics(void *ctx, const char *task, int *n_classes, DataError *err)
+static int64_t fake_genomics(void *ctx, const char *task, int *n_classes, double *mean_length,
+                             DataError *err)
 {
     (void)ctx;
     if (strcmp(task, "prom")) return data_error(err, "no genomics task '%s'", task), -1;
     *n_classes = 2;
+    *mean_length = 70.0;
     return 10;
 }
 
-static int64_t fake_windows(void *ctx, const char *dataset, int lookback, int horizon, DataError *err)
+static int64_t fake_windows(void *ctx, const char *dataset, int lookback, int horizon, int *channels,
+                            DataError *err)
 {
     (void)ctx, (void)err;
     assert_int_equal(lookback, 96);
+    *channels = 7;
     return strcmp(dataset, "ETTh1") ? 50 : 100 - horizon / 96; /* 99 at H=96, 98 at H=192 */
 }
 
@@ -81,9 +85,9 @@ static void test_expansion(void **st)
     /* genomics: 4 samples spread over 10 */
     const int64_t want[4] = {0, 2, 5, 7};
     for (int k = 0; k < 4; k++) assert_true(l.v[48 + k].sample == want[k] && l.v[48 + k].family == FAMILY_GENOMICS);
-    /* costs: longer is dearer, the larger model dearer, a naive forecaster 1 */
+    /* costs: longer is dearer, the larger model dearer, a naive forecaster the fixed overhead only */
     assert_true(l.v[6].cost > l.v[0].cost && l.v[24].cost > l.v[0].cost);
-    assert_true(l.v[l.n - 1].cost == 1.0 && l.v[l.n - 1].model == 4 && l.v[l.n - 1].length == 192);
+    assert_true(l.v[l.n - 1].cost == plan_cost(NULL, 0) && l.v[l.n - 1].model == 4 && l.v[l.n - 1].length == 192);
     for (int64_t i = 0; i < l.n; i++) assert_true(l.v[i].id == i);
     units_free(&l);
 }

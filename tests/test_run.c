@@ -34,9 +34,9 @@ static void make_suite(const char *extra)
              a, b, dna, extra);
 }
 
-static int64_t no_data_genomics(void *ctx, const char *t, int *n, DataError *e)
+static int64_t no_data_genomics(void *ctx, const char *t, int *n, double *len, DataError *e)
 {
-    (void)ctx, (void)t, (void)n;
+    (void)ctx, (void)t, (void)n, (void)len;
     return data_error(e, "no genomics here"), -1;
 }
 
@@ -146,7 +146,7 @@ static void test_missing_data_is_a_clear_error(void **st)
     assert_int_equal(run_unit(&ws, &u, &r, &err), -1);
     printf("# %s\n", err.msg);
     assert_non_null(strstr(err.msg, "[task.niah]"));
-    assert_int_equal(run_genomics_samples(&ws, "toy", &(int){0}, &err), -1);
+    assert_int_equal(run_genomics_samples(&ws, "toy", &(int){0}, &(double){0}, &err), -1);
     assert_non_null(strstr(err.msg, "needs a data directory"));
     workspace_free(&ws);
     suite_free(&s);

@@ -284,7 +284,7 @@ int main(int argc, char **argv)
     double total_cost = 0;
     for (int r = 0; r < world; r++) total_cost += load[r];
     Progress prog;
-    Journal jr = {-1};
+    Journal jr = {-1, 0.0};
     ok = recs != NULL && journal_open(&jr, o.out, attempt, rank, &err) == 0 &&
          progress_init(&prog, todo.n, total_cost) == 0;
     snprintf(msg, sizeof msg, "rank %d: %.1000s", rank, err.msg[0] ? err.msg : "out of memory");

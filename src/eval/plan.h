@@ -12,10 +12,13 @@
 typedef struct {
     /* per suite model: its checkpoint's config, or NULL for a built-in forecaster */
     const TitansConfig *configs[SUITE_MAX_MODELS];
-    /* genomics: test samples and classes of a task folder; forecast: test windows of a dataset
-     * at (lookback, horizon). -1 with err set when the data cannot say. */
-    int64_t (*genomics_samples)(void *ctx, const char *task, int *n_classes, DataError *err);
-    int64_t (*forecast_windows)(void *ctx, const char *dataset, int lookback, int horizon, DataError *err);
+    /* genomics: test samples, classes and mean sequence length of a task folder; forecast: test
+     * windows of a dataset at (lookback, horizon) and its channels (a model runs each channel).
+     * -1 with err set when the data cannot say. */
+    int64_t (*genomics_samples)(void *ctx, const char *task, int *n_classes, double *mean_length,
+                                DataError *err);
+    int64_t (*forecast_windows)(void *ctx, const char *dataset, int lookback, int horizon, int *channels,
+                                DataError *err);
     void *ctx;
 } PlanData;
 
@@ -23,7 +26,8 @@ typedef struct {
 #define PLAN_NAIVE_LOOKBACK 96
 
 int plan_expand(const Suite *s, const PlanData *pd, UnitList *out, DataError *err);
-/* Estimated FLOPs of running a model over n tokens (checkpoints), 1 per window (forecasters). */
+/* Estimated cost of a unit: a fixed overhead plus the FLOPs of a model over n tokens (none for a
+ * built-in forecaster). */
 double plan_cost(const TitansConfig *c, int64_t n);
 
 #endif

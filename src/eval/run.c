@@ -140,19 +140,23 @@ static ForecastData *forecast_of(Workspace *ws, const char *dataset, int lookbac
     return &f->data;
 }
 
-int64_t run_genomics_samples(void *ctx, const char *task, int *n_classes, DataError *err)
+int64_t run_genomics_samples(void *ctx, const char *task, int *n_classes, double *mean_length,
+                             DataError *err)
 {
     GenomicsSet *g = genomics_of(ctx, task, err);
     if (!g) return -1;
     *n_classes = g->n_classes;
+    *mean_length = g->n ? (double)g->offset[g->n] / (double)g->n : 0.0;
     return g->n;
 }
 
-int64_t run_forecast_windows(void *ctx, const char *dataset, int lookback, int horizon, DataError *err)
+int64_t run_forecast_windows(void *ctx, const char *dataset, int lookback, int horizon, int *channels,
+                             DataError *err)
 {
     ForecastData *d = forecast_of(ctx, dataset, lookback, err);
     ForecastSplit s;
     if (!d || forecast_split(d, FORECAST_TEST, horizon, &s, err) != 0) return -1;
+    *channels = d->channels;
     return s.n_windows;
 }
 

@@ -62,7 +62,9 @@ int run_unit(Workspace *ws, const Unit *u, UnitResult *r, DataError *err);
 int workspace_load_model_image(Workspace *ws, int m, const void *bytes, size_t len, DataError *err);
 
 /* Data counts for planning (plan.h PlanData callbacks; ctx is the Workspace). */
-int64_t run_genomics_samples(void *ctx, const char *task, int *n_classes, DataError *err);
-int64_t run_forecast_windows(void *ctx, const char *dataset, int lookback, int horizon, DataError *err);
+int64_t run_genomics_samples(void *ctx, const char *task, int *n_classes, double *mean_length,
+                             DataError *err);
+int64_t run_forecast_windows(void *ctx, const char *dataset, int lookback, int horizon, int *channels,
+                             DataError *err);
 
 #endif
