@@ -110,8 +110,8 @@ static void test_mismatches(void **st)
     (void)st;
     expect_error("samples = 4\nmodels = dna", "samples = 4\nmodels = a",
                  "[task.gen] model 'a': genomics needs a dna/cls checkpoint");
-    expect_error("lengths = 96, 192\nsamples = 0\nmodels = *", "lengths = 192\nsamples = 0\nmodels = fc",
-                 "[task.ett] model 'fc': its head forecasts 96 steps, the task asks 192");
+    expect_error("lengths = 96, 192\nsamples = 0\nmodels = *", "lengths = 192, 336\nsamples = 0\nmodels = fc",
+                 "[task.ett] model 'fc': its head forecasts 96 steps, none of the task's horizons");
     expect_error("variants = prom", "variants = enhancers", "no genomics task 'enhancers'");
     expect_error("variants = s-niah-1, s-niah-2", "variants = s-niah-4", "s-niah-4");
     expect_error("family = genomics\nvariants = prom\nsamples = 4\nmodels = dna",

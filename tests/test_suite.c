@@ -20,6 +20,7 @@ static const char *const GOOD =
     "checkpoint = ../ckpt/mag.h5\n"
     "[model.last]\n"
     "forecaster = naive-last\n"
+    "column = floor\n"
     "\n"
     "[task.niah]\n"
     "family = sniah\n"
@@ -35,6 +36,25 @@ static const char *const GOOD =
     "lengths = 96, 192\n"
     "models = *\n";
 
+/* A list goes on over indented lines; a later plain key starts afresh. */
+static void test_lists_go_on(void **st)
+{
+    (void)st;
+    const char *text = "[suite]\nname = q\n[model.a]\ncheckpoint = a.h5\n[model.b]\ncheckpoint = b.h5\n"
+                       "[task.t]\nfamily = sniah\nvariants = s-niah-1,\n  s-niah-2\n"
+                       "lengths = 1k, 2k,\n    4k, 8k\nsamples = 1\nmodels = a,\n  b\n";
+    Suite s;
+    DataError err = {{0}};
+    assert_int_equal(suite_parse(text, "t.ini", &s, &err), 0);
+    const SuiteTask *t = &s.tasks[0];
+    assert_int_equal(t->n_variants, 2);
+    assert_string_equal(t->variants[1], "s-niah-2");
+    assert_int_equal(t->n_lengths, 4);
+    assert_true(t->lengths[3] == 8192);
+    assert_true(t->n_models == 2 && t->models[1] == 1);
+    suite_free(&s);
+}
+
 static void test_a_good_suite(void **st)
 {
     (void)st;
@@ -46,6 +66,8 @@ static void test_a_good_suite(void **st)
     assert_int_equal(s.n_models, 2);
     assert_string_equal(s.models[0].checkpoint, "evals/../ckpt/mag.h5"); /* relative to the suite */
     assert_string_equal(s.models[1].forecaster, "naive-last");
+    assert_string_equal(s.models[0].column, "mag"); /* the name unless set */
+    assert_string_equal(s.models[1].column, "floor");
     assert_int_equal(s.n_tasks, 2);
     const SuiteTask *t = &s.tasks[0];
     assert_int_equal(t->family, FAMILY_SNIAH);
@@ -84,11 +106,15 @@ static void test_mistakes_name_line_and_key(void **st)
     (void)st;
     expect("seed = 42", "sead = 42", "bad.ini:4: [suite] unknown key 'sead'");
     expect("seed = 42", "seed = -3", "bad.ini:4: [suite] seed");
-    expect("family = sniah", "family = needle", "bad.ini:12: [task.niah] family: 'needle'");
-    expect("lengths = 1024, 4k, 1m", "lengths = 1024, 4q", "bad.ini:14: [task.niah] lengths: '4q'");
-    expect("depths = 0, 0.5, 1", "depths = 0, 1.5", "bad.ini:15: [task.niah] depths: '1.5'");
-    expect("models = mag", "models = mac", "bad.ini:17: [task.niah] models: no section [model.mac]");
+    expect("family = sniah", "family = needle", "bad.ini:13: [task.niah] family: 'needle'");
+    expect("lengths = 1024, 4k, 1m", "lengths = 1024, 4q", "bad.ini:15: [task.niah] lengths: '4q'");
+    expect("depths = 0, 0.5, 1", "depths = 0, 1.5", "bad.ini:16: [task.niah] depths: '1.5'");
+    expect("models = mag", "models = mac", "bad.ini:18: [task.niah] models: no section [model.mac]");
     expect("forecaster = naive-last", "forecaster = arima", "bad.ini:9: [model.last] forecaster");
+    expect("column = floor", "column = ", "bad.ini:10: [model.last] column: must be 1 to");
+    char long_list[400] = "models = mag";
+    for (int i = 0; i < 40; i++) strcat(long_list, ", mag");
+    expect("models = mag", long_list, "bad.ini:18: longer than 190 characters: go on with the list on indented lines");
     expect("[model.last]", "[modl.last]", "bad.ini:9: [modl.last]: sections are"); /* first key line */
     expect("name = quick\n", "", "bad.ini: [suite] name: missing");
     expect("forecaster = naive-last", "forecaster = naive-last\ncheckpoint = x.h5",
@@ -103,6 +129,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_good_suite),
+        cmocka_unit_test(test_lists_go_on),
         cmocka_unit_test(test_mistakes_name_line_and_key),
     };
     return cmocka_run_group_tests_name("suite", tests, NULL, NULL);

@@ -460,28 +460,24 @@ class Memory:
     def _chunked(self, q, k, v, theta, eta, alpha, st):
         """The same function as _loop, one chunk (or the part of one chunk inside these rows) at a
         time in matrix form. Returns y [H_m, n, d_m]."""
-        b, n, ys, t = self.cfg.mem_chunk, q.shape[1], [], 0
-        while t < n:
+        b, n = self.cfg.mem_chunk, q.shape[1]
+        first = min(n, b - st.pos % b)  # the rest of the current chunk, then whole chunks
+        sizes = [first] + [min(b, n - t) for t in range(first, n, b)]
+        # one split, not a slice per chunk: a slice's backward fills a zero tensor of full size
+        parts = zip(*(torch.split(x, sizes, dim=1) for x in (q, k, v, theta, eta, alpha)))
+        ys = []
+        for size, part in zip(sizes, parts):
             if st.pos % b == 0:
                 st.anchor = st.m
-            t1 = min(n, t + b - st.pos % b)
-            ys.append(self._chunk(*(x[:, t:t1] for x in (q, k, v, theta, eta, alpha)), st))
-            st.pos += t1 - t
-            t = t1
+            ys.append(self._chunk(*part, st))
+            st.pos += size
         return torch.cat(ys, dim=1)
 
     @staticmethod
-    def _chunk(q, k, v, theta, eta, alpha, st):
-        """n tokens that share the anchor A = st.anchor, from the state M_0 = st.m, S_0 = st.s.
-
-        With u_j = grad at A for token j (rank-1 per matrix: a_j^T delta_j), the recurrences give
-            S_i = P_i S_0 - sum_j CS_ij u_j,    M_i = B_i M_0 + F_i S_0 - sum_j G_ij u_j,
-        and the coefficients follow by running the recurrences themselves over i:
-            CS_i = eta_i CS_{i-1} + theta_i e_i,  P_i = eta_i P_{i-1},
-            G_i = (1 - alpha_i) G_{i-1} + CS_i,   B_i = (1 - alpha_i) B_{i-1},
-            F_i = (1 - alpha_i) F_{i-1} + P_i."""
+    def coefficients(theta, eta, alpha):
+        """The chunk coefficients of _chunk from gates [H_m, n]: CS, G [H_m, n, n] and P, B, F
+        [H_m, n, 1], by running their recurrences token by token."""
         n_heads, n = theta.shape
-        acts, deltas = mem_grad_factors(st.anchor, k, v)
         eye = torch.eye(n, dtype=theta.dtype)
         cs, g = theta.new_zeros(n_heads, n), theta.new_zeros(n_heads, n)
         p, b, f = theta.new_ones(n_heads), theta.new_ones(n_heads), theta.new_zeros(n_heads)
@@ -496,6 +492,19 @@ class Memory:
             rows.append((cs, g, p, b, f))
         CS, G = (torch.stack([r[j] for r in rows], dim=1) for j in (0, 1))          # [H_m, n, n]
         P, B, Fc = (torch.stack([r[j] for r in rows], dim=1)[..., None] for j in (2, 3, 4))
+        return CS, G, P, B, Fc
+
+    def _chunk(self, q, k, v, theta, eta, alpha, st):
+        """n tokens that share the anchor A = st.anchor, from the state M_0 = st.m, S_0 = st.s.
+
+        With u_j = grad at A for token j (rank-1 per matrix: a_j^T delta_j), the recurrences give
+            S_i = P_i S_0 - sum_j CS_ij u_j,    M_i = B_i M_0 + F_i S_0 - sum_j G_ij u_j,
+        and the coefficients follow by running the recurrences themselves over i:
+            CS_i = eta_i CS_{i-1} + theta_i e_i,  P_i = eta_i P_{i-1},
+            G_i = (1 - alpha_i) G_{i-1} + CS_i,   B_i = (1 - alpha_i) B_{i-1},
+            F_i = (1 - alpha_i) F_{i-1} + P_i."""
+        acts, deltas = mem_grad_factors(st.anchor, k, v)
+        CS, G, P, B, Fc = self.coefficients(theta, eta, alpha)
 
         # Per-token reads, layer by layer: row i of a_q @ M_i^l without forming M_i.
         a = q                                                                      # [H_m, n, d_m]
@@ -530,6 +539,8 @@ class Output:
 
 class TitansRef(torch.nn.Module):
     """The model of docs/model.md. Parameters live in `self.p` under their checkpoint paths."""
+
+    memory_class = Memory  # the trainer swaps in a subclass with vectorised chunk coefficients
 
     def __init__(self, cfg):
         super().__init__()
@@ -623,20 +634,20 @@ class TitansRef(torch.nn.Module):
         return x + ffn(w, rmsnorm(x, w["norm/ffn"])), None
 
     def _layer_lmm(self, w, x, chunked):
-        memory = Memory(w, self.cfg)
+        memory = self.memory_class(w, self.cfg)
         st = memory.initial_state()
         x = x + memory(rmsnorm(x, w["norm/mix"]), st, chunked)
         return x + ffn(w, rmsnorm(x, w["norm/ffn"])), st
 
     def _layer_mal(self, w, x, chunked):
-        memory = Memory(w, self.cfg)
+        memory = self.memory_class(w, self.cfg)
         st = memory.initial_state()
         x = x + memory(rmsnorm(x, w["norm/mix"]), st, chunked)
         x = x + self._attention(w, rmsnorm(x, w["norm/attn"]), self.cfg.window)
         return x + ffn(w, rmsnorm(x, w["norm/ffn"])), st
 
     def _layer_mag(self, w, x, chunked):
-        memory = Memory(w, self.cfg)
+        memory = self.memory_class(w, self.cfg)
         st = memory.initial_state()
         u = rmsnorm(x, w["norm/mix"])
         a = self._attention(w, u, self.cfg.window)
@@ -648,7 +659,7 @@ class TitansRef(torch.nn.Module):
         """Memory as context: the prefix as a segment of its own, then segments of C tokens."""
         cfg, n_p, n = self.cfg, self.cfg.n_persistent, x.shape[0]
         C, H = cfg.segment, cfg.n_heads
-        memory = Memory(w, cfg)
+        memory = self.memory_class(w, cfg)
         st = memory.initial_state()
         u_all = rmsnorm(x, w["norm/mix"])                                          # [N, d]
         segments = ([(0, n_p)] if n_p else []) + [(r, min(r + C, n)) for r in range(n_p, n, C)]

@@ -122,14 +122,11 @@ static int expand_task(const Suite *s, int ti, const PlanData *pd, UnitList *out
                 int64_t take = t->samples && t->samples < n ? t->samples : n;
                 if (push_cell(out, u, take, n, plan_cost(c, (int64_t)mean_length + 1), err)) return -1;
             } else {
+                int fits = 0;
                 for (int li = 0; li < t->n_lengths; li++) {
                     u.length = t->lengths[li]; /* the horizon */
-                    if (c && c->horizon != u.length) {
-                        if (t->all_models) continue; /* a forecaster of another horizon */
-                        data_error(err, "%s: [task.%s] model '%s': its head forecasts %d steps, the task asks %lld",
-                                   s->source, t->name, s->models[m].name, c->horizon, (long long)u.length);
-                        return -1;
-                    }
+                    if (c && c->horizon != u.length) continue; /* a checkpoint of another horizon */
+                    fits = 1;
                     int lookback = c ? c->lookback : PLAN_NAIVE_LOOKBACK;
                     int channels = 1;
                     int64_t n = pd->forecast_windows(pd->ctx, t->variants[v], lookback, (int)u.length,
@@ -138,6 +135,11 @@ static int expand_task(const Suite *s, int ti, const PlanData *pd, UnitList *out
                     int64_t take = t->samples && t->samples < n ? t->samples : n;
                     double cost = c ? channels * plan_cost(c, c->n_patch) : plan_cost(NULL, 0);
                     if (push_cell(out, u, take, n, cost, err)) return -1;
+                }
+                if (!fits && !t->all_models) {
+                    data_error(err, "%s: [task.%s] model '%s': its head forecasts %d steps, none of the task's horizons",
+                               s->source, t->name, s->models[m].name, c->horizon);
+                    return -1;
                 }
             }
         }

@@ -5,20 +5,21 @@
 #include <stdio.h>
 #include <string.h>
 
-/* mean of score (or mae) over the units of task ti matching every given key (-1: any) */
+/* mean of score (or mae) over the units of task ti in table column `column` (models share a
+ * column by their `column` key) matching every given key (-1: any) */
 typedef struct {
     double sum;
     int64_t n;
 } Mean;
 
-static Mean cell_mean(const UnitList *l, const Record *rec, int ti, int model, int variant,
-                      int64_t length, int want_mae)
+static Mean cell_mean(const Suite *s, const UnitList *l, const Record *rec, int ti, const char *column,
+                      int variant, int64_t length, int want_mae)
 {
     Mean m = {0, 0};
     for (int64_t i = 0; i < l->n; i++) {
         const Unit *u = &l->v[i];
-        if (u->task != ti || (model >= 0 && u->model != model) || (variant >= 0 && u->variant != variant) ||
-            (length >= 0 && u->length != length))
+        if (u->task != ti || strcmp(s->models[u->model].column, column) ||
+            (variant >= 0 && u->variant != variant) || (length >= 0 && u->length != length))
             continue;
         m.sum += want_mae ? rec[i].r.mae : rec[i].r.score;
         m.n++;
@@ -26,15 +27,16 @@ static Mean cell_mean(const UnitList *l, const Record *rec, int ti, int model, i
     return m;
 }
 
-/* distinct models and lengths of a task, in first-seen (suite) order */
-static int distinct_models(const UnitList *l, int ti, int *out)
+/* distinct table columns of a task, in first-seen (suite) order */
+static int distinct_columns(const Suite *s, const UnitList *l, int ti, const char **out)
 {
     int n = 0;
     for (int64_t i = 0; i < l->n; i++) {
         if (l->v[i].task != ti) continue;
+        const char *c = s->models[l->v[i].model].column;
         int seen = 0;
-        for (int k = 0; k < n; k++) seen |= out[k] == l->v[i].model;
-        if (!seen) out[n++] = l->v[i].model;
+        for (int k = 0; k < n; k++) seen |= !strcmp(out[k], c);
+        if (!seen) out[n++] = c;
     }
     return n;
 }
@@ -61,7 +63,8 @@ static void cell(FILE *md, FILE *csv, Mean m, double scale)
 static void table_task(const Suite *s, const UnitList *l, const Record *rec, int ti, FILE *md, FILE *csv)
 {
     const SuiteTask *t = &s->tasks[ti];
-    int models[SUITE_MAX_MODELS], nm = distinct_models(l, ti, models);
+    const char *cols[SUITE_MAX_MODELS];
+    int nm = distinct_columns(s, l, ti, cols);
     char lab[32];
     fprintf(md, "\n### %s (%s)\n\n", t->name, family_name(t->family));
     if (t->family == FAMILY_SNIAH || t->family == FAMILY_GENOMICS) {
@@ -82,11 +85,11 @@ static void table_task(const Suite *s, const UnitList *l, const Record *rec, int
         fprintf(md, "|\n");
         fprintf(csv, "\n");
         for (int k = 0; k < nm; k++) {
-            fprintf(md, "| %s", s->models[models[k]].name);
-            fprintf(csv, "%s", s->models[models[k]].name);
+            fprintf(md, "| %s", cols[k]);
+            fprintf(csv, "%s", cols[k]);
             for (int v = 0; v < t->n_variants; v++)
                 for (int li = 0; li < nl; li++)
-                    cell(md, csv, cell_mean(l, rec, ti, models[k], v, t->family == FAMILY_SNIAH ? t->lengths[li] : -1, 0), 100.0);
+                    cell(md, csv, cell_mean(s, l, rec, ti, cols[k], v, t->family == FAMILY_SNIAH ? t->lengths[li] : -1, 0), 100.0);
             fprintf(md, " |\n");
             fprintf(csv, "\n");
         }
@@ -104,10 +107,10 @@ static void table_task(const Suite *s, const UnitList *l, const Record *rec, int
         fprintf(csv, "\n");
         for (int k = 0; k < nm; k++)
             for (int v = 0; v < t->n_variants; v++) {
-                fprintf(md, "| %s | %s", s->models[models[k]].name, t->variants[v]);
-                fprintf(csv, "%s,%s", s->models[models[k]].name, t->variants[v]);
+                fprintf(md, "| %s | %s", cols[k], t->variants[v]);
+                fprintf(csv, "%s,%s", cols[k], t->variants[v]);
                 for (int li = 0; li < t->n_lengths; li++)
-                    cell(md, csv, cell_mean(l, rec, ti, models[k], v, t->lengths[li], 0), 100.0);
+                    cell(md, csv, cell_mean(s, l, rec, ti, cols[k], v, t->lengths[li], 0), 100.0);
                 fprintf(md, " |\n");
                 fprintf(csv, "\n");
             }
@@ -115,8 +118,8 @@ static void table_task(const Suite *s, const UnitList *l, const Record *rec, int
         fprintf(md, "| dataset | horizon");
         fprintf(csv, "dataset,horizon");
         for (int k = 0; k < nm; k++) {
-            fprintf(md, " | %s MSE | %s MAE", s->models[models[k]].name, s->models[models[k]].name);
-            fprintf(csv, ",%s MSE,%s MAE", s->models[models[k]].name, s->models[models[k]].name);
+            fprintf(md, " | %s MSE | %s MAE", cols[k], cols[k]);
+            fprintf(csv, ",%s MSE,%s MAE", cols[k], cols[k]);
         }
         fprintf(md, " |\n|---|---");
         for (int k = 0; k < 2 * nm; k++) fprintf(md, "|---:");
@@ -134,11 +137,11 @@ static void table_task(const Suite *s, const UnitList *l, const Record *rec, int
                 for (int k = 0; k < nm; k++)
                     for (int mae = 0; mae < 2; mae++) {
                         Mean m = {0, 0};
-                        if (!avg) m = cell_mean(l, rec, ti, models[k], v, t->lengths[li], mae);
+                        if (!avg) m = cell_mean(s, l, rec, ti, cols[k], v, t->lengths[li], mae);
                         else { /* the paper averages the per-horizon means */
                             int got = 0;
                             for (int h = 0; h < t->n_lengths; h++) {
-                                Mean one = cell_mean(l, rec, ti, models[k], v, t->lengths[h], mae);
+                                Mean one = cell_mean(s, l, rec, ti, cols[k], v, t->lengths[h], mae);
                                 if (one.n) m.sum += one.sum / (double)one.n, got++;
                             }
                             m.n = got == t->n_lengths ? got : 0; /* a missing horizon: no average */

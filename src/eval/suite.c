@@ -18,6 +18,8 @@ typedef struct {
     char dir[1024];     /* folder of the suite file, for relative checkpoint paths */
     char why[512];
     char section[128];
+    char key[64];       /* the previous key of this section: a list on indented lines goes on */
+    int continued;      /* this key repeats the previous one: append to its list */
     int n_sections;
 } Ctx;
 
@@ -79,16 +81,28 @@ static int model_key(Ctx *ctx, SuiteModel *m, const char *key, const char *value
         if (strcmp(value, "naive-last") && strcmp(value, "naive-mean"))
             return WHY("[%s] forecaster: '%s' is not naive-last or naive-mean", ctx->section, value);
         snprintf(m->forecaster, sizeof m->forecaster, "%s", value);
+    } else if (!strcmp(key, "column")) {
+        if (!value[0] || strlen(value) >= sizeof m->column)
+            return WHY("[%s] column: must be 1 to %zu characters", ctx->section, sizeof m->column - 1);
+        snprintf(m->column, sizeof m->column, "%s", value);
     } else {
-        return WHY("[%s] unknown key '%s' (checkpoint, forecaster)", ctx->section, key);
+        return WHY("[%s] unknown key '%s' (checkpoint, forecaster, column)", ctx->section, key);
     }
     return 1;
+}
+
+/* Splits value into items after the first `base` ones (base: what earlier lines of the same
+ * list gave); returns the new total, or -1 when empty or over max. */
+static int list_items(const char *value, char items[][SUITE_NAME], int base, int max)
+{
+    int n = split_list(value, items + base, max - base);
+    return n < 1 ? -1 : base + n;
 }
 
 static int task_key(Ctx *ctx, SuiteTask *t, const char *key, const char *value)
 {
     char items[SUITE_MAX_LIST][SUITE_NAME];
-    int n;
+    int n, c = ctx->continued;
     if (!strcmp(key, "family")) {
         for (int f = 0; f < 4; f++)
             if (!strcmp(value, FAMILIES[f])) {
@@ -98,24 +112,26 @@ static int task_key(Ctx *ctx, SuiteTask *t, const char *key, const char *value)
         return WHY("[%s] family: '%s' is not sniah, babilong, genomics or forecast", ctx->section, value);
     }
     if (!strcmp(key, "variants")) {
-        if ((n = split_list(value, t->variants, SUITE_MAX_LIST)) < 1)
+        if ((n = list_items(value, t->variants, c ? t->n_variants : 0, SUITE_MAX_LIST)) < 1)
             return WHY("[%s] variants: expected 1 to %d comma-separated names", ctx->section, SUITE_MAX_LIST);
         t->n_variants = n;
         return 1;
     }
     if (!strcmp(key, "lengths")) {
-        if ((n = split_list(value, items, SUITE_MAX_LIST)) < 1)
+        int base = c ? t->n_lengths : 0;
+        if ((n = list_items(value, items, base, SUITE_MAX_LIST)) < 1)
             return WHY("[%s] lengths: expected 1 to %d comma-separated lengths", ctx->section, SUITE_MAX_LIST);
-        for (int i = 0; i < n; i++)
+        for (int i = base; i < n; i++)
             if (parse_length(items[i], &t->lengths[i]) != 0)
                 return WHY("[%s] lengths: '%.63s' is not a length (e.g. 4096, 4k, 1m)", ctx->section, items[i]);
         t->n_lengths = n;
         return 1;
     }
     if (!strcmp(key, "depths")) {
-        if ((n = split_list(value, items, SUITE_MAX_LIST)) < 1)
+        int base = c ? t->n_depths : 0;
+        if ((n = list_items(value, items, base, SUITE_MAX_LIST)) < 1)
             return WHY("[%s] depths: expected 1 to %d comma-separated depths", ctx->section, SUITE_MAX_LIST);
-        for (int i = 0; i < n; i++) {
+        for (int i = base; i < n; i++) {
             char *end;
             t->depths[i] = strtod(items[i], &end);
             if (*end || !(t->depths[i] >= 0.0 && t->depths[i] <= 1.0))
@@ -134,9 +150,11 @@ static int task_key(Ctx *ctx, SuiteTask *t, const char *key, const char *value)
             t->all_models = 1;
             return 1;
         }
-        if ((n = split_list(value, items, SUITE_MAX_MODELS < SUITE_MAX_LIST ? SUITE_MAX_MODELS : SUITE_MAX_LIST)) < 1)
-            return WHY("[%s] models: expected names of [model.*] sections or *", ctx->section);
-        for (int i = 0; i < n; i++)
+        int base = c ? t->n_models : 0;
+        if ((n = list_items(value, items, base, SUITE_MAX_LIST)) < 1)
+            return WHY("[%s] models: expected 1 to %d names of [model.*] sections, or *", ctx->section,
+                       SUITE_MAX_LIST);
+        for (int i = base; i < n; i++)
             if ((t->models[i] = find_model(ctx->s, items[i])) < 0)
                 return WHY("[%s] models: no section [model.%s] above this task", ctx->section, items[i]);
         t->n_models = n;
@@ -151,6 +169,8 @@ static int handler(void *user, const char *section, const char *key, const char 
     Suite *s = ctx->s;
     int new_section = strcmp(section, ctx->section) != 0;
     snprintf(ctx->section, sizeof ctx->section, "%s", section);
+    ctx->continued = !new_section && !strcmp(key, ctx->key);
+    snprintf(ctx->key, sizeof ctx->key, "%s", key);
     if (!strcmp(section, "suite")) {
         if (!strcmp(key, "name")) {
             if (!*value || strlen(value) >= SUITE_NAME) return WHY("[suite] name: empty or too long");
@@ -235,6 +255,20 @@ static int repeated_section(const char *text, char *name, size_t cap)
     return 0;
 }
 
+/* libinih cuts lines at INI_MAX_LINE bytes and reads the rest as a line of its own: a long
+ * `models =` list would lose names unseen. Returns the first line that long, or 0. */
+static int long_line(const char *text)
+{
+    int line = 1;
+    for (const char *p = text; *p; line++) {
+        const char *eol = strchr(p, '\n');
+        size_t len = eol ? (size_t)(eol - p) : strlen(p);
+        if (len > SUITE_MAX_LINE) return line;
+        p += len + (eol != NULL);
+    }
+    return 0;
+}
+
 int suite_parse(const char *text, const char *source, Suite *s, DataError *err)
 {
     memset(s, 0, sizeof *s);
@@ -243,8 +277,14 @@ int suite_parse(const char *text, const char *source, Suite *s, DataError *err)
     Ctx ctx = {.s = s};
     const char *slash = strrchr(source, '/');
     if (slash) snprintf(ctx.dir, sizeof ctx.dir, "%.*s", (int)(slash - source), source);
+    int line = long_line(text);
+    if (line) {
+        data_error(err, "%s:%d: longer than %d characters: go on with the list on indented lines",
+                   source, line, SUITE_MAX_LINE);
+        return -1;
+    }
     char dup[128];
-    int line = repeated_section(text, dup, sizeof dup);
+    line = repeated_section(text, dup, sizeof dup);
     if (line) {
         data_error(err, "%s:%d: [%s]: a second section of that name", source, line, dup);
         return -1;
@@ -259,6 +299,8 @@ int suite_parse(const char *text, const char *source, Suite *s, DataError *err)
         data_error(err, "%s: %s", source, why);
         return -1;
     }
+    for (int i = 0; i < s->n_models; i++)
+        if (!s->models[i].column[0]) snprintf(s->models[i].column, sizeof s->models[i].column, "%s", s->models[i].name);
     s->text = strdup(text);
     if (!s->text) {
         data_error(err, "%s: out of memory", source);

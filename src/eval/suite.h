@@ -9,6 +9,9 @@
  *   checkpoint = ../checkpoints/mag.h5
  *   [model.last]                 ; or a built-in forecaster: naive-last, naive-mean
  *   forecaster = naive-last
+ *   column = naive               ; optional, any model: its column in the tables (default: the
+ *                                ; name). Forecast checkpoints of one variant, one per horizon,
+ *                                ; share a column.
  *
  *   [task.niah]
  *   family = sniah               ; sniah | babilong | genomics | forecast
@@ -18,9 +21,12 @@
  *                                ; forecast: horizons
  *   depths = 0, 0.5, 1           ; sniah only (default: RULER's random depth per sample)
  *   samples = 10                 ; per cell; genomics/forecast: 0 = every sample/window
- *   models = mag, last           ; names of [model.*] sections, or * for all that fit
+ *   models = mag, last           ; names of [model.*] sections, or * for all that fit;
+ *                                ; forecast: each runs the horizons its head forecasts (a listed
+ *                                ; model that forecasts none of them is an error)
  *
- * Every error names the suite, the line and the key. */
+ * A list may go on over indented lines (libinih's continuation lines); no line may be longer than
+ * SUITE_MAX_LINE characters. Every error names the suite, the line and the key. */
 #ifndef TITANS_EVAL_SUITE_H
 #define TITANS_EVAL_SUITE_H
 
@@ -29,15 +35,17 @@
 #include "common.h"
 #include "units.h"
 
-#define SUITE_MAX_MODELS 64
+#define SUITE_MAX_MODELS 128
 #define SUITE_MAX_TASKS 32
 #define SUITE_MAX_LIST 32
+#define SUITE_MAX_LINE 190 /* under libinih's INI_MAX_LINE (200 in Debian's build), newline included */
 #define SUITE_NAME 64
 
 typedef struct {
     char name[SUITE_NAME];
     char checkpoint[1024]; /* resolved path, or "" for a built-in forecaster */
     char forecaster[SUITE_NAME];
+    char column[SUITE_NAME];      /* table column; the name unless set */
 } SuiteModel;
 
 typedef struct {
