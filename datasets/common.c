@@ -52,6 +52,19 @@ char *data_read_file(const char *path, size_t *len, DataError *err)
     return buf;
 }
 
+int data_check_text(const char *path, const char *buf, size_t len, DataError *err)
+{
+    const char *nul = memchr(buf, '\0', len);
+    if (!nul) return 0;
+    long long line = 1;
+    const char *start = buf;
+    for (const char *p = buf; p < nul; p++)
+        if (*p == '\n') line++, start = p + 1;
+    data_error(err, "%s:%lld: NUL byte at byte %lld of the line (not a text file, or a corrupt copy)",
+               path, line, (long long)(nul - start) + 1);
+    return -1;
+}
+
 void rng_init(Rng *r, uint64_t seed, uint64_t stream, uint64_t unit)
 {
     memset(r, 0, sizeof *r);

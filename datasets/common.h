@@ -18,6 +18,9 @@ void data_error(DataError *err, const char *fmt, ...) __attribute__((format(prin
 
 /* Reads a whole file into a malloc'ed, NUL-terminated buffer; *len = its size. NULL on error. */
 char *data_read_file(const char *path, size_t *len, DataError *err);
+/* A text file holds no NUL byte (a binary file, or a corrupt or zero-filled copy): -1 with
+ * "path:line: NUL byte at byte N of the line (not a text file, or a corrupt copy)", else 0. */
+int data_check_text(const char *path, const char *buf, size_t len, DataError *err);
 
 /* key = seed; counter = (unit, draw, stream). stream (< 65536) separates independent uses inside
  * one unit (e.g. 1 = needle value, 2 = haystack), so adding a draw to one never shifts another;

@@ -136,6 +136,7 @@ int forecast_load_csv(const char *path, ForecastTable *t, DataError *err)
         data_error(err, "%s: empty file", path);
         goto done;
     }
+    if (data_check_text(path, buf, len, err)) goto done; /* lines end at '\n', never at a NUL */
     if (buf[len - 1] != '\n') { /* a cut download or copy: its last row may be partial */
         data_error(err, "%s:%lld: truncated last line (no newline at end of file)", path,
                    (long long)lines + 1);
@@ -253,8 +254,10 @@ static int set_borders(const char *path, ForecastData *d, DataError *err)
         need = 20 * month;
     }
     if (d->rows < need) {
-        data_error(err, "%s: %s needs at least %lld rows, found %lld", path, d->name,
-                   (long long)need, (long long)d->rows);
+        data_error(err, "%s: %s needs at least %lld rows, found %lld (TSLib's splits: train %lld, "
+                        "val %lld, test %lld rows)", path, d->name, (long long)need, (long long)d->rows,
+                   (long long)d->end[0], (long long)(d->end[1] - d->end[0]),
+                   (long long)(d->end[2] - d->end[1]));
         return -1;
     }
     for (int k = 0; k < 3; k++)

@@ -242,6 +242,7 @@ int genomics_load_csv(const char *path, GenomicsSet *set, DataError *err)
         data_error(err, "%s: empty file", path);
         goto done;
     }
+    if (data_check_text(path, buf, len, err)) goto done; /* lines end at '\n', never at a NUL */
     if (buf[len - 1] != '\n') {
         int64_t lines = 1;
         for (size_t i = 0; i < len; i++) lines += buf[i] == '\n';
@@ -262,10 +263,16 @@ int genomics_load_csv(const char *path, GenomicsSet *set, DataError *err)
         const char *end = p + chomp(p, (size_t)(eol - p + 1));
         const char *comma = memchr(p, ',', (size_t)(end - p));
         if (!comma || memchr(comma + 1, ',', (size_t)(end - comma - 1))) {
-            data_error(err, "%s: wrong field count: expected 'sequence,label'", where);
+            int fields = 1;
+            for (const char *q = p; q < end; q++) fields += *q == ',';
+            data_error(err, "%s: wrong field count: expected 2 (sequence,label), found %d", where, fields);
             goto done;
         }
         int label;
+        if (comma + 1 == end) {
+            data_error(err, "%s: missing label (expected 'sequence,label')", where);
+            goto done;
+        }
         if (parse_label(comma + 1, end, &label)) {
             data_error(err, "%s: label '%.*s' is not an integer in [0, 99999]", where,
                        (int)(end - comma - 1), comma + 1);

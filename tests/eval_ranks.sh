@@ -1,21 +1,56 @@
 #!/bin/sh
 # titans-eval end to end under MPI (the default suite, fixture checkpoints): the same per-unit
 # predictions and scores at 1, 2 and 3 ranks; more ranks than units; bad input (a suite with a
-# mistake, an unknown option, missing data) exits non-zero on every rank with a message naming
-# the file and line, without hanging; and a run killed with SIGKILL, or stopped with SIGTERM,
-# resumes without redoing finished units and ends with the uninterrupted run's results.
-# Emits TAP.
+# mistake, an unknown option, missing data, broken forecasting and genomics CSVs, unknown families
+# and variants, checkpoints that do not fit, missing or corrupt checkpoints, an output folder that
+# cannot be made) exits non-zero on every rank with one message naming the file and the line or
+# field, without hanging and without writing results; a corrupt results.h5 or a journal with a
+# garbage tail left by an earlier run does not stop the next; and a run killed with SIGKILL, or
+# stopped with SIGTERM, resumes without redoing finished units and ends with the uninterrupted
+# run's results. Needs no data directory. Emits TAP.
 set -u
 EVAL=./titans-eval
 LAUNCH=tests/mpi-launch.sh
 work=$(mktemp -d "${TMPDIR:-/tmp}/titans-eval-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
+fixtures=$(cd "$(dirname "$0")/fixtures" && pwd)
 n=0
 check() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; sed 's/^/# /' "$3"; fi; }
 # every column but seconds (12) and rank (13)
 same() { cut -d, -f1-11,14- "$1" > "$work/a"; cut -d, -f1-11,14- "$2" > "$work/b"; cmp -s "$work/a" "$work/b"; }
 
-echo "1..11"
+# expect_failure NP OUT DESCRIPTION REGEX [ARGS...]: titans-eval ARGS --out OUT on NP ranks fails
+# (non-zero, before MPIEXEC_TIMEOUT: a hang fails the test), prints exactly one "titans-eval:"
+# line on stderr, matching the extended REGEX, and leaves OUT's results.h5 and tables.md as they
+# were (absent, or an earlier run's). odls_base_sigkill_timeout=0 skips Open MPI's 1 s grace
+# before it reaps a job that exited non-zero.
+expect_failure() {
+  np=$1 out=$2 desc=$3 re=$4
+  shift 4
+  before=$(cat "$out/results.h5" "$out/tables.md" 2>/dev/null | cksum)
+  MPI_NP=$np MPIEXEC_TIMEOUT=30 OMPI_MCA_odls_base_sigkill_timeout=0 \
+    $LAUNCH $EVAL "$@" --out "$out" > "$work/fail.out" 2> "$work/fail.err"
+  rc=$?
+  grep '^titans-eval: ' "$work/fail.err" > "$work/fail.msg"
+  [ $rc -ne 0 ] && ! grep -q 'time limit' "$work/fail.err" && [ "$(wc -l < "$work/fail.msg")" -eq 1 ] &&
+    grep -Eq "$re" "$work/fail.msg" && [ "$(cat "$out/results.h5" "$out/tables.md" 2>/dev/null | cksum)" = "$before" ]
+  check $? "$desc" "$work/fail.err"
+}
+# suite NAME MODEL TASK: $work/NAME.ini with one model m (MODEL: "checkpoint = PATH" or
+# "forecaster = naive-last") and one task t (TASK: its family, variants and lengths lines, \n
+# between them) running m on 2 samples per cell.
+suite() { printf '[suite]\nname = %s\n[model.m]\n%s\n[task.t]\n%b\nsamples = 2\nmodels = m\n' "$1" "$2" "$3" > "$work/$1.ini"; }
+# ett_rows N: an ETTh1-shaped CSV (TSLib's layout), the header and N rows of 7 channels.
+ett_rows() {
+  awk -v n="$1" 'BEGIN { print "date,HUFL,HULL,MUFL,MULL,LUFL,LULL,OT"
+    for (i = 0; i < n; i++) printf "2016-07-01 %02d:00:00,%.3f,2.009,1.599,0.462,4.203,1.340,%.3f\n", i % 24, 5 + sin(i), 30 + cos(i) }'
+}
+# ett_dir NAME: a data folder $work/NAME whose ETT-small/ETTh1.csv is stdin.
+ett_dir() { mkdir -p "$work/$1/ETT-small" && cat > "$work/$1/ETT-small/ETTh1.csv"; }
+# gue_dir NAME: a data folder $work/NAME whose gue_prom_core/prom/test.csv is stdin.
+gue_dir() { mkdir -p "$work/$1/gue_prom_core/prom" && cat > "$work/$1/gue_prom_core/prom/test.csv"; }
+
+echo "1..32"
 for np in 1 2 3; do
   MPI_NP=$np $LAUNCH $EVAL --out "$work/np$np" > "$work/log$np" 2>&1
   echo $? > "$work/rc$np"
@@ -38,26 +73,106 @@ MPI_NP=3 $LAUNCH $EVAL --limit 2 --out "$work/few" > "$work/logfew" 2>&1 &&
 check $? "3 ranks, 2 units: the idle rank is fine" "$work/logfew"
 
 printf '[suite]\nname = bad\n[task.x]\nfamily = sniah\nvariants = s-niah-1\nlengths = 1k\nsamples = 1\nmodels = nobody\n' > "$work/bad.ini"
-MPI_NP=2 $LAUNCH $EVAL --suite "$work/bad.ini" --out "$work/bad" > "$work/logbad" 2>&1
-rc=$?
-[ $rc -ne 0 ] && grep -q "bad.ini:8: \[task.x\] models: no section \[model.nobody\]" "$work/logbad"
-check $? "a suite mistake: non-zero exit, file:line and key named" "$work/logbad"
+expect_failure 2 "$work/bad" "a suite mistake: non-zero exit, file:line and key named" \
+  'bad\.ini:8: \[task\.x\] models: no section \[model\.nobody\]' --suite "$work/bad.ini"
+expect_failure 2 "$work/opt" "an unknown option: non-zero exit and a message" 'unknown option' --no-such-option
+suite nodata "checkpoint = $fixtures/mixed.h5" 'family = sniah\nvariants = s-niah-2\nlengths = 1k'
+expect_failure 2 "$work/nodata" "a task that needs the data directory without one: non-zero exit, clear message" \
+  'needs the essay haystack' --suite "$work/nodata.ini" --data-dir ""
 
-MPI_NP=2 $LAUNCH $EVAL --no-such-option > "$work/logopt" 2>&1
-rc=$?
-[ $rc -ne 0 ] && grep -q "unknown option" "$work/logopt"
-check $? "an unknown option: non-zero exit and a message" "$work/logopt"
+# ---- bad input: each case fails with one message naming the file and the line or field, and
+# writes no results
+suite ett 'forecaster = naive-last' 'family = forecast\nvariants = ETTh1\nlengths = 96'
+ett_rows 2999 | head -c -30 | ett_dir ett-cut
+expect_failure 2 "$work/ett-cut" "forecast CSV cut mid-row: file and line named" \
+  'ett-cut/ETT-small/ETTh1\.csv:3000: truncated last line' --suite "$work/ett.ini" --data-dir "$work/ett-cut"
+ett_rows 2999 | sed '41s/,2\.009,/,2.0O9,/' | ett_dir ett-text
+expect_failure 2 "$work/ett-text" "forecast CSV with a non-numeric field: file, line and column named" \
+  "ETTh1\\.csv:41: non-numeric value '2\\.0O9' in column 3 \\(HULL\\)" --suite "$work/ett.ini" --data-dir "$work/ett-text"
+ett_rows 2999 | sed '42s/,[^,]*$//' | ett_dir ett-few
+expect_failure 2 "$work/ett-few" "forecast CSV row with too few fields: file and line named" \
+  'ETTh1\.csv:42: wrong field count: expected 8, found 7' --suite "$work/ett.ini" --data-dir "$work/ett-few"
+ett_rows 2999 | ett_dir ett-short
+expect_failure 2 "$work/ett-short" "forecast CSV too short for TSLib's ETTh splits: rows needed and found" \
+  'ETTh1\.csv: ETTh1 needs at least 14400 rows, found 2999' --suite "$work/ett.ini" --data-dir "$work/ett-short"
 
-printf '[suite]\nname = nodata\n[model.m]\ncheckpoint = %s\n[task.g]\nfamily = sniah\nvariants = s-niah-2\nlengths = 1k\nsamples = 1\nmodels = m\n' \
-  "$(cd "$(dirname "$0")/fixtures" && pwd)/mixed.h5" > "$work/nodata.ini"
-MPI_NP=2 TITANS_DATA= $LAUNCH $EVAL --suite "$work/nodata.ini" --data-dir "" --out "$work/nodata" > "$work/lognodata" 2>&1
-rc=$?
-[ $rc -ne 0 ] && grep -q "needs the essay haystack" "$work/lognodata"
-check $? "a task that needs the data directory without one: non-zero exit, clear message" "$work/lognodata"
+suite gue "checkpoint = $fixtures/dna_cls.h5" 'family = genomics\nvariants = prom'
+printf 'sequence,label\nACGTACGT,0\nACGTAUGT,1\n' | gue_dir gue-base
+expect_failure 2 "$work/gue-base" "genomics CSV with a bad base: file, line and position named" \
+  "prom/test\\.csv:3: invalid base 'U' at position 6" --suite "$work/gue.ini" --data-dir "$work/gue-base"
+printf 'sequence,label\nACGTACGT,0\nACGTACGT,\n' | gue_dir gue-label
+expect_failure 2 "$work/gue-label" "genomics CSV row without its label: file and line named" \
+  'prom/test\.csv:3: missing label' --suite "$work/gue.ini" --data-dir "$work/gue-label"
+printf 'sequence,label\nACGTACGT,0\nACG\000ACGT,1\n' | gue_dir gue-nul
+expect_failure 2 "$work/gue-nul" "genomics CSV with a NUL byte (a corrupt copy): file and line named" \
+  'prom/test\.csv:3: NUL byte' --suite "$work/gue.ini" --data-dir "$work/gue-nul"
+
+suite family 'forecaster = naive-last' 'family = timeseries\nvariants = ETTh1\nlengths = 96'
+expect_failure 2 "$work/family" "an unknown task family: suite file, line and key named" \
+  "family\\.ini:6: \\[task\\.t\\] family: 'timeseries' is not" --suite "$work/family.ini"
+suite etth9 'forecaster = naive-last' 'family = forecast\nvariants = ETTh9\nlengths = 96'
+expect_failure 2 "$work/etth9" "an unknown forecasting variant (ETTh9): suite, task and name" \
+  "etth9\\.ini: \\[task\\.t\\]: unknown forecasting dataset 'ETTh9'" --suite "$work/etth9.ini" --data-dir "$work/ett-short"
+suite sniah7 "checkpoint = $fixtures/mag.h5" 'family = sniah\nvariants = s-niah-7\nlengths = 1k'
+expect_failure 2 "$work/sniah7" "an unknown S-NIAH variant (s-niah-7): suite, task and name" \
+  "sniah7\\.ini: \\[task\\.t\\]: unknown NIAH task 's-niah-7'" --suite "$work/sniah7.ini"
+suite qa9 "checkpoint = $fixtures/mag.h5" 'family = babilong\nvariants = qa9\nlengths = 1k'
+expect_failure 2 "$work/qa9" "an unknown BABILong variant (qa9): suite, task and name" \
+  "qa9\\.ini: \\[task\\.t\\]: variants: 'qa9' is not qa1 \\.\\. qa5" --suite "$work/qa9.ini"
+
+suite dna-text "checkpoint = $fixtures/dna_cls.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
+expect_failure 2 "$work/dna-text" "a DNA classifier listed for S-NIAH: suite, task, model and why" \
+  "dna-text\\.ini: \\[task\\.t\\] model 'm': text tasks need a bytes/lm checkpoint" --suite "$work/dna-text.ini"
+suite horizon "checkpoint = $fixtures/series_forecast.h5" 'family = forecast\nvariants = ETTh1\nlengths = 192'
+expect_failure 2 "$work/horizon" "a forecaster of another horizon than the task's: model and its horizon named" \
+  "horizon\\.ini: \\[task\\.t\\] model 'm': its head forecasts 12 steps" --suite "$work/horizon.ini"
+
+suite ckpt-missing "checkpoint = $work/missing.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
+expect_failure 2 "$work/ckpt-missing" "a missing checkpoint: model and file named" \
+  "model 'm': .*/missing\\.h5: cannot read the file" --suite "$work/ckpt-missing.ini"
+echo "not a checkpoint" > "$work/text.h5"
+suite ckpt-text "checkpoint = $work/text.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
+expect_failure 2 "$work/ckpt-text" "a text file named .h5 as checkpoint: model and file named" \
+  "model 'm': .*/text\\.h5: not an HDF5 file" --suite "$work/ckpt-text.ini"
+cp "$fixtures/mag.h5" "$work/cut.h5"
+suite ckpt-cut "checkpoint = $work/cut.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
+MPI_NP=2 $LAUNCH $EVAL --suite "$work/ckpt-cut.ini" --out "$work/ckpt-cut" > "$work/logcut" 2>&1 &&
+  [ -s "$work/ckpt-cut/results.h5" ] && [ -s "$work/ckpt-cut/tables.md" ]
+check $? "a run whose checkpoint is truncated afterwards: its results, to be kept" "$work/logcut"
+head -c 100000 "$fixtures/mag.h5" > "$work/cut.h5"
+expect_failure 2 "$work/ckpt-cut" "a checkpoint truncated after a good run: file named, that run's results intact" \
+  "model 'm': .*/cut\\.h5: cannot open as HDF5 \\(truncated or corrupt file\\)" --suite "$work/ckpt-cut.ini"
+# weights that read as NaN pass the config check on rank 0 and fail where the ranks build models
+cp "$fixtures/mag.h5" "$work/nan.h5"
+offset=$(h5dump -p -H -d /embed/table "$work/nan.h5" | awk '$1 == "OFFSET" { print $2 }')
+printf '\377\377\377\377' | dd of="$work/nan.h5" bs=1 seek="$offset" conv=notrunc 2> /dev/null
+suite ckpt-nan "checkpoint = $work/nan.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
+expect_failure 3 "$work/ckpt-nan" "3 ranks, a checkpoint holding NaN weights: file and tensor named" \
+  "nan\\.h5: tensor '/embed/table': element 0 is NaN" --suite "$work/ckpt-nan.ini"
+
+suite good "checkpoint = $fixtures/mag.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
+echo "a file" > "$work/plain"
+expect_failure 3 "$work/plain/out" "3 ranks, --out under a regular file: the file named, before any unit" \
+  '/plain exists and is not a folder' --suite "$work/good.ini"
+
+# ---- damaged output of an earlier run: the next run still succeeds
+mkdir -p "$work/garbage-h5"
+yes garbage | head -c 5000 > "$work/garbage-h5/results.h5"
+MPI_NP=2 $LAUNCH $EVAL --suite "$work/good.ini" --out "$work/garbage-h5" > "$work/loggarbage" 2>&1 &&
+  h5dump -a /world_size "$work/garbage-h5/results.h5" 2>&1 | grep -q "(0): 2"
+check $? "a garbage results.h5 in --out from an earlier run: the run succeeds and replaces it" "$work/loggarbage"
+
+MPI_NP=2 $LAUNCH $EVAL --suite "$work/good.ini" --out "$work/tail" > "$work/logtail" 2>&1
+cp "$work/tail/units.csv" "$work/tail-units.csv"
+rm -f "$work/tail/units.csv" "$work/tail/journal/attempt-1-rank-1.bin"
+yes garbage | head -c 1000 >> "$work/tail/journal/attempt-1-rank-0.bin"
+MPI_NP=2 $LAUNCH $EVAL --suite "$work/good.ini" --out "$work/tail" >> "$work/logtail" 2>&1 &&
+  grep -q "resuming attempt 2: 1 of 2 units" "$work/logtail" && same "$work/tail-units.csv" "$work/tail/units.csv"
+check $? "a journal with a garbage tail: the run resumes from its good entries and succeeds" "$work/logtail"
 
 # ---- kill and resume: 8 units of about a second each (S-NIAH-1 at 256K bytes on the MAG fixture)
 printf '[suite]\nname = long\n[model.m]\ncheckpoint = %s\n[task.n]\nfamily = sniah\nvariants = s-niah-1\nlengths = 256k\nsamples = 8\nmodels = m\n' \
-  "$(cd "$(dirname "$0")/fixtures" && pwd)/mag.h5" > "$work/long.ini"
+  "$fixtures/mag.h5" > "$work/long.ini"
 MPI_NP=2 $LAUNCH $EVAL --suite "$work/long.ini" --out "$work/ref" > "$work/logref" 2>&1
 # waits until the run has journaled at least one unit, then sends the signal; 0 if it could
 interrupt() { # out signal

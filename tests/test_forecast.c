@@ -152,6 +152,16 @@ static void test_csv_errors_name_file_and_line(void **st)
     DataError err;
     assert_int_equal(forecast_load_csv(tmp_path("missing.csv"), &t, &err), -1);
     assert_non_null(strstr(err.msg, "missing.csv: cannot open"));
+
+    /* a NUL byte (a binary or zero-filled copy) is named, not taken for the end of a line */
+    static const char nul[] = "date,a,b\nx,1,2\ny,\0,2\n";
+    const char *path = tmp_path("nul.csv");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(nul, 1, sizeof nul - 1, f), sizeof nul - 1);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(forecast_load_csv(path, &t, &err), -1);
+    assert_non_null(strstr(err.msg, "nul.csv:3: NUL byte at byte 3 of the line"));
 }
 
 static void test_dataset_header_and_name_checks(void **st)

@@ -193,7 +193,7 @@ static void test_csv_sets(void **st)
         {"sequence,label\nACGT\n", ":2: wrong field count"},
         {"sequence,label\nACGT,1,2\n", ":2: wrong field count"},
         {"sequence,label\nACGT,-1\n", ":2: label '-1' is not an integer"},
-        {"sequence,label\nACGT,\n", ":2: label '' is not an integer"},
+        {"sequence,label\nACGT,\n", ":2: missing label"},
         {"sequence,label\n,1\n", ":2: empty sequence"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
@@ -202,6 +202,15 @@ static void test_csv_sets(void **st)
         expect_error(&err, path, cases[i].msg);
         assert_null(s.label);
     }
+    /* a NUL byte (a binary or zero-filled copy) is named, not taken for the end of a line */
+    static const char nul[] = "sequence,label\nAC\0T,1\n";
+    path = tmp_path("gue/nul.csv");
+    FILE *f = fopen(path, "wb");
+    assert_non_null(f);
+    assert_int_equal(fwrite(nul, 1, sizeof nul - 1, f), sizeof nul - 1);
+    assert_int_equal(fclose(f), 0);
+    assert_int_equal(genomics_load_csv(path, &s, &err), -1);
+    expect_error(&err, path, ":2: NUL byte at byte 3 of the line");
 }
 
 static void test_accuracy(void **st)

@@ -54,6 +54,7 @@ static int agree(int ok, char *msg, size_t len)
     return -1;
 }
 
+/* The output folder and its parents; a part that exists as a file is named. */
 static int mkdirs(const char *path, char *msg, size_t len)
 {
     char buf[1024];
@@ -62,9 +63,18 @@ static int mkdirs(const char *path, char *msg, size_t len)
         if (*p == '/' || !*p) {
             char c = *p;
             *p = 0;
-            if (mkdir(buf, 0777) != 0 && errno != EEXIST) {
-                snprintf(msg, len, "%.900s: cannot create: %s", buf, strerror(errno));
-                return -1;
+            struct stat st;
+            if (mkdir(buf, 0777) != 0) {
+                if (errno != EEXIST) {
+                    snprintf(msg, len, "%.480s: cannot create the output folder: %.480s: %s", path, buf,
+                             strerror(errno));
+                    return -1;
+                }
+                if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
+                    snprintf(msg, len, "%.480s: cannot create the output folder: %.480s exists and is "
+                                       "not a folder", path, buf);
+                    return -1;
+                }
             }
             *p = c;
             if (!c) return 0;

@@ -462,8 +462,11 @@ int checkpoint_load(const char *path, const void *image, size_t image_len, Titan
     }
     if (rc == 0) {
         StrayCtx ctx = {&tl, ""};
-        if (H5Lvisit(f, H5_INDEX_NAME, H5_ITER_INC, find_stray, &ctx) != 0 || ctx.stray[0])
+        herr_t walked = H5Lvisit(f, H5_INDEX_NAME, H5_ITER_INC, find_stray, &ctx);
+        if (ctx.stray[0])
             rc = fail(err, path, "tensor '%s': not part of format v1 for this config", ctx.stray);
+        else if (walked < 0)
+            rc = fail(err, path, "cannot list its datasets (a truncated or damaged file?)");
     }
     if (rc == 0 && !(w->arena = malloc(sizeof(float) * (total ? total : 1))))
         rc = fail(err, path, "out of memory for %zu weights", total);
