@@ -493,25 +493,40 @@ done:
     return rc;
 }
 
-int babilong_data_load(const char *data_dir, BabilongData *d, DataError *err)
+int babilong_data_load_split(const char *data_dir, const char *split, int task, BabilongData *d,
+                             DataError *err)
 {
-    static const char *const files[5] = {
-        "babi-tasks-v1.2/en-10k/qa1_single-supporting-fact_test.txt",
-        "babi-tasks-v1.2/en-10k/qa2_two-supporting-facts_test.txt",
-        "babi-tasks-v1.2/en-10k/qa3_three-supporting-facts_test.txt",
-        "babi-tasks-v1.2/en-10k/qa4_two-arg-relations_test.txt",
-        "babi-tasks-v1.2/en-10k/qa5_three-arg-relations_test.txt",
+    static const char *const tasks[5] = {
+        "qa1_single-supporting-fact", "qa2_two-supporting-facts", "qa3_three-supporting-facts",
+        "qa4_two-arg-relations", "qa5_three-arg-relations",
     };
     memset(d, 0, sizeof *d);
-    char path[PATH_SIZE];
-    for (int t = 0; t < 5; t++)
-        if (join_path(path, data_dir, files[t], err) || babi_load(path, &d->babi[t], err)) goto fail;
+    if (!split || (strcmp(split, "train") && strcmp(split, "test"))) {
+        data_error(err, "babilong: split '%s' is not train or test", split ? split : "(null)");
+        return -1;
+    }
+    if (task < 0 || task > 5) {
+        data_error(err, "babilong: bad task %d (1..5, or 0 for all five)", task);
+        return -1;
+    }
+    snprintf(d->split, sizeof d->split, "%s", split);
+    char path[PATH_SIZE], name[128];
+    for (int t = 0; t < 5; t++) {
+        if (task && t != task - 1) continue;
+        snprintf(name, sizeof name, "babi-tasks-v1.2/en-10k/%s_%s.txt", tasks[t], split);
+        if (join_path(path, data_dir, name, err) || babi_load(path, &d->babi[t], err)) goto fail;
+    }
     d->have_babi = 1;
     if (join_path(path, data_dir, "gutenberg-books", err) || load_books(path, d, err)) goto fail;
     return 0;
 fail:
     babilong_data_free(d);
     return -1;
+}
+
+int babilong_data_load(const char *data_dir, BabilongData *d, DataError *err)
+{
+    return babilong_data_load_split(data_dir, "test", 0, d, err);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -718,8 +733,13 @@ int babilong_make(const BabilongData *d, int task, int64_t target_len, uint64_t 
         return -1;
     }
     size_t template = template_len(task);
-    if (d->have_babi) { /* the (unit mod n)-th test question that fits, in file order */
+    if (d->have_babi) { /* the (unit mod n)-th question of the split that fits, in file order */
         const BabiSet *set = &d->babi[task - 1];
+        const char *split = d->split[0] ? d->split : "test";
+        if (set->n_samples == 0) {
+            data_error(err, "babilong qa%d: no %s questions loaded for this task", task, split);
+            return -1;
+        }
         uint64_t n = 0;
         for (int i = 0; i < set->n_samples; i++)
             n += target_len == 0 || (int64_t)bare_len(template, &set->samples[i]) <= target_len;
@@ -728,8 +748,8 @@ int babilong_make(const BabilongData *d, int task, int64_t target_len, uint64_t 
             if ((uint64_t)k++ == unit % n)
                 return babilong_build(d, task, &set->samples[i], target_len, seed, unit, out, err);
         }
-        data_error(err, "babilong qa%d: no test question fits in %lld bytes (the template alone takes %zu)", task,
-                   (long long)target_len, template);
+        data_error(err, "babilong qa%d: no %s question fits in %lld bytes (the template alone takes %zu)", task,
+                   split, (long long)target_len, template);
         return -1;
     }
     Rng r;

@@ -5,7 +5,8 @@
  * Exactly BABILong (babilong_utils.py, prompts.py, metrics.py; doc section 3):
  *  - Samples: one per bAbI question; its facts are the story's statements up to the question,
  *    earlier questions left out (babi.h). With data, the bAbI v1.2 en-10k test split, which is
- *    what the released evaluation sets were built from.
+ *    what the released evaluation sets were built from (babilong_data_load_split reads the
+ *    train split instead, for training data: titans-data).
  *  - Background (SentenceSampler, shuffle=True): pick a random book and a random offset in it,
  *    keep the next 10 x budget of text, split it into sentences, drop the first and the last
  *    (partial) sentence, skip sentences that are too short, append sentences until the budget is
@@ -32,8 +33,9 @@
  *    an error, not a longer prompt.
  *  - Facts that do not fit: BABILong drops samples with more than (L - 300) / 8 lines at each
  *    length; here a sample is eligible when its facts fit in the context budget. With data,
- *    unit picks the (unit mod n)-th eligible test question in file order (the 1k-sample sets
- *    are the test questions in file order); seed only moves the background and the slots.
+ *    unit picks the (unit mod n)-th eligible question of the loaded split in file order (the
+ *    1k-sample sets are the test questions in file order); seed only moves the background and
+ *    the slots.
  *  - Minimum sentence length: BABILong skips sentences under 10 GPT-2 tokens; here under 10
  *    pieces of GPT-2's pre-tokenizer (runs of letters, digits or punctuation, an apostrophe
  *    leading a letter run, non-ASCII bytes as letters), a lower bound of its token count.
@@ -90,14 +92,22 @@ typedef struct {
 } BabilongBook;
 
 typedef struct {
-    BabiSet babi[5]; /* test split of qa1..qa5 when have_babi, else empty (generator) */
+    BabiSet babi[5]; /* qa1..qa5 of one split when have_babi (a task not loaded: empty), else
+                      * empty (generator) */
     int have_babi;
+    char split[8];   /* "test" or "train" when have_babi, else "" */
     BabilongBook *books;
     int n_books;
 } BabilongData;
 
-/* data_dir holds babi-tasks-v1.2/en-10k/qa{1..5}_*_test.txt and gutenberg-books/pg*.txt. */
+/* data_dir holds babi-tasks-v1.2/en-10k/qa{1..5}_*_test.txt and gutenberg-books/pg*.txt: the
+ * test split of all five tasks, what the evaluation reads. */
 int babilong_data_load(const char *data_dir, BabilongData *d, DataError *err);
+/* The same for split "train" (qa{1..5}_*_train.txt) or "test"; task 1..5 loads only that task's
+ * file (babilong_make refuses the others), 0 all five. The background books are the same for
+ * both splits (there is no book split). */
+int babilong_data_load_split(const char *data_dir, const char *split, int task, BabilongData *d,
+                             DataError *err);
 /* The built-in background and the bAbI generator: needs no files. */
 int babilong_data_builtin(BabilongData *d, DataError *err);
 void babilong_data_free(BabilongData *d);

@@ -5,7 +5,8 @@
  *  - 0k prompts of real test questions, typed from the doc's templates and the bAbI files;
  *  - unit picks the test questions in file order; lengths fit from 0 to 1M;
  *  - the context is the facts in order among whole book sentences (the last one may be cut);
- *  - a regression pin of one 4K prompt made of real bAbI and book text. */
+ *  - a regression pin of one 4K prompt made of real bAbI and book text;
+ *  - babilong_data_load_split: the train files of one task, the test split as babilong_data_load. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -275,6 +276,40 @@ static void test_lengths(void **state)
     assert_non_null(strstr(err.msg, "qa3: no test question fits in 1024 bytes"));
 }
 
+/* babilong_data_load_split: the train files for one task; the test split is babilong_data_load's. */
+static void test_split(void **state)
+{
+    (void)state;
+    BabilongData d;
+    DataError err;
+    TextSample s;
+    if (babilong_data_load_split(data_dir, "train", 1, &d, &err)) fail_msg("%s", err.msg);
+    assert_string_equal(d.split, "train");
+    assert_int_equal(d.babi[0].n_samples, 10000);
+    assert_int_equal(d.babi[1].n_samples, 0);
+    assert_int_equal(d.n_books, data.n_books);
+    /* unit 0 at 0k: the first train question ("3 Where is Mary? \tbathroom\t1") */
+    assert_int_equal(babilong_make(&d, 1, 0, 5, 0, &s, &err), 0);
+    assert_string_equal(s.answers[0], "bathroom");
+    assert_non_null(strstr(s.prompt, "<context>\nMary moved to the bathroom. John went to the hallway.\n</context>"));
+    assert_true(babilong_score(&s, 1, " bathroom.") == 1.0);
+    text_sample_free(&s);
+    assert_int_equal(babilong_make(&d, 2, 0, 5, 0, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "qa2: no train questions loaded"));
+    babilong_data_free(&d);
+
+    if (babilong_data_load_split(data_dir, "test", 0, &d, &err)) fail_msg("%s", err.msg);
+    for (int t = 0; t < 5; t++) assert_int_equal(d.babi[t].n_samples, data.babi[t].n_samples);
+    assert_string_equal(d.split, "test");
+    assert_string_equal(data.split, "test");
+    babilong_data_free(&d);
+
+    assert_int_equal(babilong_data_load_split(data_dir, "validation", 0, &d, &err), -1);
+    assert_non_null(strstr(err.msg, "split 'validation' is not train or test"));
+    assert_int_equal(babilong_data_load_split(data_dir, "train", 6, &d, &err), -1);
+    assert_non_null(strstr(err.msg, "bad task 6"));
+}
+
 /* Length of the longest whole (or, when cut, proper prefix of a) usable book sentence at ctx[i..n)
  * followed by a space or the end. */
 static size_t book_sentence(const char *ctx, size_t i, size_t n, int cut)
@@ -396,7 +431,7 @@ int main(void)
         cmocka_unit_test(test_parse_files),       cmocka_unit_test(test_books),
         cmocka_unit_test(test_pinned_0k),         cmocka_unit_test(test_unit_order),
         cmocka_unit_test(test_lengths),           cmocka_unit_test(test_context_structure),
-        cmocka_unit_test(test_regression_pin),
+        cmocka_unit_test(test_regression_pin),    cmocka_unit_test(test_split),
     };
     return cmocka_run_group_tests_name("babilong_data", tests, setup, teardown);
 }

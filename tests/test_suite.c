@@ -1,9 +1,11 @@
 /* Suite files: a full valid suite, and each kind of mistake reported with the file, the line and
  * the key. */
+#include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <cmocka.h>
@@ -125,12 +127,44 @@ static void test_mistakes_name_line_and_key(void **st)
     expect("[suite]", "suite]", "bad.ini:2:");
 }
 
+/* Every suite the project ships parses, and names checkpoints under checkpoints/ or the fixtures. */
+static void test_shipped_suites(void **st)
+{
+    (void)st;
+    const char *fixtures = getenv("TITANS_FIXTURES");
+    assert_non_null(fixtures);
+    char dir[1024];
+    snprintf(dir, sizeof dir, "%s/../../evals", fixtures);
+    DIR *d = opendir(dir);
+    assert_non_null(d);
+    int n = 0;
+    for (struct dirent *e; (e = readdir(d));) {
+        size_t len = strlen(e->d_name);
+        if (len < 5 || strcmp(e->d_name + len - 4, ".ini")) continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        Suite s;
+        DataError err = {{0}};
+        if (suite_load(path, &s, &err) != 0) fail_msg("%s", err.msg);
+        for (int m = 0; m < s.n_models; m++)
+            if (s.models[m].checkpoint[0] && !strstr(s.models[m].checkpoint, "/../checkpoints/") &&
+                !strstr(s.models[m].checkpoint, "/../tests/fixtures/"))
+                fail_msg("%s: [model.%s] checkpoint %s", path, s.models[m].name, s.models[m].checkpoint);
+        printf("# %s: %d models, %d tasks\n", e->d_name, s.n_models, s.n_tasks);
+        suite_free(&s);
+        n++;
+    }
+    closedir(d);
+    assert_true(n >= 7); /* quick, one per family, the paper tables */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_good_suite),
         cmocka_unit_test(test_lists_go_on),
         cmocka_unit_test(test_mistakes_name_line_and_key),
+        cmocka_unit_test(test_shipped_suites),
     };
     return cmocka_run_group_tests_name("suite", tests, NULL, NULL);
 }

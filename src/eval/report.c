@@ -49,6 +49,7 @@ static void length_label(char *buf, size_t len, int64_t n, TaskFamily f)
     else snprintf(buf, len, "%lld", (long long)n);
 }
 
+/* A table cell: accuracies (scale 100) with 2 decimals, MSE/MAE with 3 as in the paper's tables */
 static void cell(FILE *md, FILE *csv, Mean m, double scale)
 {
     if (m.n == 0) {
@@ -56,7 +57,7 @@ static void cell(FILE *md, FILE *csv, Mean m, double scale)
         fprintf(csv, ",");
         return;
     }
-    fprintf(md, " | %.2f", scale * m.sum / (double)m.n);
+    fprintf(md, " | %.*f", scale == 1.0 ? 3 : 2, scale * m.sum / (double)m.n);
     fprintf(csv, ",%.6f", scale * m.sum / (double)m.n);
 }
 

@@ -1,0 +1,75 @@
+"""Every checkpoint the project trains, in one table (issue 4).
+
+A recipe names its data (family, variants, training length), its model (layer kinds and config
+overrides of the shared small size) and its optimisation (steps, batch, learning rate, seed).
+scripts/train/train.py trains one or all of them; checkpoints/<family>/<name>.h5 is the result.
+
+The shared small size is research/training-notes.md's: d 64, 2 layers, 4 heads, FFN 128, N_p 4,
+2 memory heads (d_m 32), memory depth 2, expansion 2, chunk 16, window 32, segment 16,
+b_alpha -8 at initialisation (the forgetting trap of the notes).
+"""
+
+# Layer kinds of the variants compared in every family (the paper's MAC, MAG, MAL, the memory
+# alone, and the attention baselines).
+VARIANTS = {
+    "mac": ("mac", "mac"),
+    "mag": ("mag", "mag"),
+    "mal": ("mal", "mal"),
+    "lmm": ("lmm", "lmm"),
+    "swa": ("swa", "swa"),
+    "attn": ("attn", "attn"),
+}
+
+# Ablations of the paper's Table 5, on the memory-only model (LMM), as config overrides.
+ABLATIONS = {
+    "linear": {"mem_depth": 1},
+    "noconv": {"mem_conv": 0},
+    "nomomentum": {"mem_momentum": 0},
+    "nodecay": {"mem_decay": 0},
+    "nopersistent": {"n_persistent": 0},
+}
+
+FORECAST_DATASETS = ("ETTh1", "ETTh2", "ETTm1", "ETTm2", "weather")
+HORIZONS = (96, 192, 336, 720)
+TRAIN_SEED = 777  # S-NIAH/BABILong sample seed for training; no suite in evals/ uses it
+
+OPTIM = dict(lr=2e-3, betas=(0.9, 0.95), weight_decay=0.01, warmup=50, final_lr=0.1, clip=1.0)
+
+
+def _recipe(name, family, kinds, steps, batch, seed, data, config=None, **optim):
+    return dict(name=name, family=family, layers=kinds, steps=steps, batch=batch, seed=seed,
+                data=data, config=dict(config or {}), optim={**OPTIM, **optim})
+
+
+def all_recipes():
+    out = []
+    # S-NIAH: bytes, the RULER prompts of S-NIAH-1 and -2 at 1024 bytes (training seed): the
+    # template alone takes ~440, so 1K leaves room for a needle far out of every window.
+    # Cheapest first; MAC, whose segment loop is ~4x MAG's cost per step, last.
+    sniah = dict(variants=("s-niah-1", "s-niah-2"), length=1024)
+    for v in ("lmm", "swa", "attn", "mag", "mal"):
+        out.append(_recipe(v, "sniah", VARIANTS[v], 600, 8, 1, sniah))
+    for a, overrides in ABLATIONS.items():
+        out.append(_recipe("lmm-" + a, "sniah", VARIANTS["lmm"], 600, 8, 1, sniah, overrides))
+    out.append(_recipe("mac", "sniah", VARIANTS["mac"], 600, 8, 1, sniah))
+    # DNA: the GUE core-promoter training set (all promoters), 70 nt, 2 classes.
+    dna = dict(variants=("prom_core_all",), split="train")
+    for v, kinds in VARIANTS.items():
+        out.append(_recipe(v, "genomics", kinds, 800, 32, 1, dna, {"n_classes": 2}))
+    # Forecasting: channel-independent series models, lookback 96. LMM and SWA at every
+    # horizon, the three Titans variants at 96.
+    for ds in FORECAST_DATASETS:
+        for h in HORIZONS:
+            kinds = ("lmm", "swa") + (("mac", "mag", "mal") if h == 96 else ())
+            for v in kinds:
+                cfg = {"lookback": 96, "horizon": h, "patch_len": 16, "patch_stride": 8}
+                out.append(_recipe(f"{ds}-{h}-{v}", "forecast", VARIANTS[v], 600, 64, 1,
+                                   dict(variants=(ds,), horizon=h), cfg))
+    return out
+
+
+def find(name):
+    for r in all_recipes():
+        if r["name"] == name or f"{r['family']}/{r['name']}" == name:
+            return r
+    raise KeyError(name)

@@ -1,0 +1,305 @@
+"""Trains the project's checkpoints with the PyTorch reference (issue 4).
+
+    /usr/bin/python3 scripts/train/train.py --list
+    /usr/bin/python3 scripts/train/train.py --recipe sniah/mag --data-dir ../shared/datasets \\
+        --tool _build/titans-data --out checkpoints
+
+Each recipe (scripts/train/recipes.py) trains one checkpoint, reproducibly: fixed seeds, one
+thread, the same data. The data comes from titans-data, the evaluator's own generators and
+loaders, on training splits only (S-NIAH/BABILong: a training seed no suite uses). Progress goes
+to stdout and to <out>/<family>/<name>.log. A run saves its state every 100 steps and, killed,
+resumes from it; a finished checkpoint is left alone (--force trains it again).
+
+The model is titans_ref's with the chunk coefficients and windowed attention batched
+(fast_model.py), over a batch with functorch.vmap. The loss:
+  - bytes: cross-entropy on the target continuation + 0.2 x cross-entropy on the prompt bytes
+    (training-notes.md), padding after the target masked out;
+  - dna: cross-entropy of the class;
+  - series: MSE on the normalised horizon, one channel per sample (channel independence).
+"""
+import argparse
+import hashlib
+import json
+import math
+import os
+import subprocess
+import sys
+import time
+
+# One thread per run, BLAS included (torch.set_num_threads alone left OpenBLAS/OpenMP threads
+# spinning: 1.4x CPU time for nothing, and two runs on two cores fought over them).
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import h5py  # noqa: E402
+import numpy as np  # noqa: E402
+import torch  # noqa: E402
+import torch.nn.functional as F  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import fast_model as FM  # noqa: E402
+import recipes as RC  # noqa: E402
+
+R = FM.R
+try:
+    from torch.func import vmap  # torch >= 2.0
+except ImportError:
+    from functorch import vmap  # torch 1.13 (Debian 12)
+
+PROMPT_LOSS_WEIGHT = 0.2
+STATE_EVERY = 100
+LOG_EVERY = 25
+
+
+# ---- data -------------------------------------------------------------------------------------
+
+def run_tool(tool, args, out):
+    """titans-data ARGS --out OUT, unless OUT exists (the cache is keyed by the arguments)."""
+    if os.path.exists(out):
+        return
+    cmd = [tool] + args + ["--out", out]
+    done = subprocess.run(cmd, capture_output=True, text=True)
+    if done.returncode != 0:
+        raise SystemExit(f"train.py: {' '.join(cmd)} failed:\n{done.stderr.strip()}")
+
+
+def cache_path(cache, args):
+    key = hashlib.sha256("\0".join(args).encode()).hexdigest()[:16]
+    return os.path.join(cache, f"{args[1]}-{args[3]}-{key}.h5")
+
+
+def ragged(f, name):
+    """A ragged byte dataset of titans-data: list of bytes."""
+    data, off = f[name][()], f[name + "_offset"][()]
+    return [data[off[i]:off[i + 1]].tobytes() for i in range(len(off) - 1)]
+
+
+def text_data(recipe, a):
+    """Byte sequences prompt + target and their loss masks, for S-NIAH/BABILong recipes."""
+    d, n = recipe["data"], recipe["steps"] * recipe["batch"]
+    per = -(-n // len(d["variants"]))
+    seqs = []
+    for v in d["variants"]:
+        args = ["--family", recipe["family"], "--variant", v, "--length", str(d["length"]),
+                "--count", str(per), "--seed", str(RC.TRAIN_SEED)]
+        if recipe["family"] == "babilong":
+            args += ["--split", "train"]
+        if a.data_dir:
+            args += ["--data-dir", a.data_dir]
+        path = cache_path(a.cache, args)
+        run_tool(a.tool, args, path)
+        with h5py.File(path, "r") as f:
+            seqs += list(zip(ragged(f, "prompt"), ragged(f, "target")))
+    width = max(len(p) + len(t) for p, t in seqs)
+    tokens = np.zeros((len(seqs), width), dtype=np.int64)
+    weight = np.zeros((len(seqs), width), dtype=np.float32)  # weight of predicting token j+1 at j
+    for i, (p, t) in enumerate(seqs):
+        s = p + t
+        tokens[i, :len(s)] = np.frombuffer(s, dtype=np.uint8)
+        weight[i, :len(p) - 1] = PROMPT_LOSS_WEIGHT
+        weight[i, len(p) - 1:len(s) - 1] = 1.0
+    return dict(tokens=torch.from_numpy(tokens), weight=torch.from_numpy(weight))
+
+
+def dna_data(recipe, a):
+    d = recipe["data"]
+    x, y = [], []
+    for v in d["variants"]:
+        args = ["--family", "genomics", "--variant", v, "--split", d["split"],
+                "--data-dir", a.data_dir]
+        path = cache_path(a.cache, args)
+        run_tool(a.tool, args, path)
+        with h5py.File(path, "r") as f:
+            tok, off, lab = f["tokens"][()], f["offset"][()], f["label"][()]
+        lengths = set(np.diff(off).tolist())
+        if len(lengths) != 1:
+            raise SystemExit(f"train.py: {path}: sequences of lengths {sorted(lengths)[:5]}...: "
+                             "batched training needs one length")
+        x.append(tok.reshape(len(lab), -1).astype(np.int64))
+        y.append(lab.astype(np.int64))
+    return dict(tokens=torch.from_numpy(np.concatenate(x)), label=torch.from_numpy(np.concatenate(y)))
+
+
+def forecast_data(recipe, a):
+    """The normalised series of the training split; windows are drawn from it at random."""
+    d = recipe["data"]
+    (ds,) = d["variants"]
+    args = ["--family", "forecast", "--variant", ds, "--data-dir", a.data_dir]
+    path = cache_path(a.cache, args)
+    run_tool(a.tool, args, path)
+    with h5py.File(path, "r") as f:
+        data = f["data"][()].astype(np.float32)
+        begin, end = (int(v) for v in f.attrs["split_train_rows"])
+    return dict(series=torch.from_numpy(data[begin:end]))
+
+
+# ---- batches and losses ------------------------------------------------------------------------
+
+def batch_indices(n, batch, step, seed):
+    """Sample indices of a step: epochs of seeded permutations, so any step can be recomputed."""
+    per_epoch = max(1, n // batch)
+    epoch, k = divmod(step, per_epoch)
+    perm = torch.randperm(n, generator=torch.Generator().manual_seed(seed * 1000003 + epoch))
+    return perm[k * batch:(k + 1) * batch]
+
+
+def loss_of(model, recipe, data, step):
+    fam, b, seed = recipe["family"], recipe["batch"], recipe["seed"]
+    if fam in ("sniah", "babilong"):
+        idx = batch_indices(len(data["tokens"]), b, step, seed)
+        tok, w = data["tokens"][idx], data["weight"][idx]
+        logits = vmap(lambda t: model(t, chunked=True).final)(tok)                 # [B, T, 256]
+        ce = F.cross_entropy(logits[:, :-1].reshape(-1, 256), tok[:, 1:].reshape(-1),
+                             reduction="none").view(b, -1)
+        w = w[:, :-1]
+        answer = w == 1.0
+        loss = (ce * w).sum() / answer.sum()
+        return loss, {"answer_ce": (ce[answer].mean()).item()}
+    if fam == "genomics":
+        idx = batch_indices(len(data["label"]), b, step, seed)
+        logits = vmap(lambda t: model(t, chunked=True).final)(data["tokens"][idx])  # [B, classes]
+        loss = F.cross_entropy(logits, data["label"][idx])
+        acc = (logits.argmax(-1) == data["label"][idx]).float().mean().item()
+        return loss, {"acc": acc}
+    cfg = model.cfg
+    series = data["series"]                                                        # [rows, C]
+    n_win = series.shape[0] - cfg.lookback - cfg.horizon + 1
+    idx = batch_indices(n_win * series.shape[1], b, step, seed)
+    win, ch = idx // series.shape[1], idx % series.shape[1]
+    span = torch.arange(cfg.lookback + cfg.horizon)
+    rows = series[win[:, None] + span[None, :], ch[:, None]]                       # [B, L + H]
+    x, y = rows[:, :cfg.lookback, None], rows[:, cfg.lookback:]
+    pred = vmap(lambda s: model(s, chunked=True).final[:, 0])(x)                   # [B, H]
+    loss = F.mse_loss(pred, y)
+    return loss, {}
+
+
+# ---- the run -----------------------------------------------------------------------------------
+
+INPUT_OF = {"sniah": "bytes", "babilong": "bytes", "genomics": "dna", "forecast": "series"}
+
+
+def make_config(recipe):
+    fam = recipe["family"]
+    cfg = dict(input=INPUT_OF[fam], head=R.HEAD_OF_INPUT[INPUT_OF[fam]],
+               vocab_size=R.VOCAB_OF_INPUT[INPUT_OF[fam]], layer_kinds=recipe["layers"],
+               n_layers=len(recipe["layers"]))
+    cfg.update(recipe["config"])
+    return R.Config(**cfg)
+
+
+def lr_at(step, recipe):
+    o = recipe["optim"]
+    if step < o["warmup"]:
+        return o["lr"] * (step + 1) / o["warmup"]
+    t = (step - o["warmup"]) / max(1, recipe["steps"] - o["warmup"])
+    return o["lr"] * (o["final_lr"] + (1 - o["final_lr"]) * 0.5 * (1 + math.cos(math.pi * t)))
+
+
+def train(recipe, a):
+    fam, name = recipe["family"], recipe["name"]
+    out_dir = os.path.join(a.out, fam)
+    os.makedirs(out_dir, exist_ok=True)
+    ckpt = os.path.join(out_dir, name + ".h5")
+    state_path = os.path.join(out_dir, name + ".state.pt")
+    if os.path.exists(ckpt) and not a.force:
+        print(f"{fam}/{name}: {ckpt} exists, skipped")
+        return
+    torch.manual_seed(recipe["seed"])
+    cfg = make_config(recipe)
+    model = FM.fast_copy(R.random_init(cfg, recipe["seed"]))
+    o = recipe["optim"]
+    opt = torch.optim.AdamW(model.parameters(), lr=o["lr"], betas=o["betas"],
+                            weight_decay=o["weight_decay"])
+    data = {"sniah": text_data, "babilong": text_data, "genomics": dna_data,
+            "forecast": forecast_data}[fam](recipe, a)
+    step, spent = 0, 0.0
+    if os.path.exists(state_path) and not a.force:
+        st = torch.load(state_path)
+        model.load_state_dict(st["model"])
+        opt.load_state_dict(st["opt"])
+        step, spent = st["step"], st["seconds"]
+    log = open(os.path.join(out_dir, name + ".log"), "a")
+
+    def say(text):
+        print(f"{fam}/{name}: {text}", flush=True)
+        log.write(text + "\n")
+        log.flush()
+
+    n_params = sum(p.numel() for p in model.parameters())
+    say(f"{'resumed at step ' + str(step) if step else 'start'}: {'+'.join(cfg.layer_kinds)}, "
+        f"{n_params} parameters, {recipe['steps']} steps of {recipe['batch']}")
+    t0, window = time.time(), []
+    while step < recipe["steps"]:
+        for g in opt.param_groups:
+            g["lr"] = lr_at(step, recipe)
+        loss, extra = loss_of(model, recipe, data, step)
+        opt.zero_grad()
+        loss.backward()
+        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), o["clip"]).item()
+        if not math.isfinite(loss.item()) or not math.isfinite(norm):
+            raise SystemExit(f"train.py: {fam}/{name}: step {step}: loss {loss.item()}, "
+                             f"grad norm {norm}: diverged")
+        opt.step()
+        step += 1
+        window.append((loss.item(), norm, extra))
+        if step % LOG_EVERY == 0 or step == recipe["steps"]:
+            elapsed = spent + time.time() - t0
+            mean = {k: np.mean([e[2][k] for e in window]) for k in window[0][2]}
+            say(f"step {step}/{recipe['steps']} loss {np.mean([e[0] for e in window]):.4f} "
+                f"grad {np.mean([e[1] for e in window]):.3g} "
+                + " ".join(f"{k} {v:.4f}" for k, v in mean.items())
+                + f" lr {lr_at(step - 1, recipe):.2e} {elapsed / 60:.1f} min")
+            window = []
+        if step % STATE_EVERY == 0 and step < recipe["steps"]:
+            torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
+                        "seconds": spent + time.time() - t0}, state_path + ".tmp")
+            os.replace(state_path + ".tmp", state_path)
+    minutes = (spent + time.time() - t0) / 60
+    training = json.dumps({**recipe, "train_seed": RC.TRAIN_SEED, "minutes": round(minutes, 1),
+                           "final_loss": round(float(loss.item()), 5)}, default=list)
+    prov = R.provenance(" ".join(["/usr/bin/python3", "scripts/train/train.py", "--recipe",
+                                  f"{fam}/{name}"]), recipe["seed"], training=training)
+    R.export_checkpoint(model, ckpt + ".tmp", prov)
+    os.replace(ckpt + ".tmp", ckpt)
+    if os.path.exists(state_path):
+        os.remove(state_path)
+    say(f"done in {minutes:.1f} min: {ckpt}")
+    log.close()
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--recipe", action="append", default=[],
+                   help="family/name (repeatable); 'all' for every recipe; see --list")
+    p.add_argument("--family", help="every recipe of this family")
+    p.add_argument("--list", action="store_true", help="list the recipes and exit")
+    p.add_argument("--out", default="checkpoints", help="checkpoint folder")
+    p.add_argument("--data-dir", default=os.environ.get("TITANS_DATA"),
+                   help="datasets folder (default $TITANS_DATA)")
+    p.add_argument("--tool", default="titans-data", help="the titans-data program")
+    p.add_argument("--cache", default=os.path.join("build-train", "data"),
+                   help="where titans-data's files are kept")
+    p.add_argument("--threads", type=int, default=1, help="torch threads (one run per core)")
+    p.add_argument("--force", action="store_true", help="train again even if the checkpoint exists")
+    a = p.parse_args()
+    all_r = RC.all_recipes()
+    if a.list:
+        for r in all_r:
+            print(f"{r['family']}/{r['name']}: {'+'.join(r['layers'])} {r['config'] or ''} "
+                  f"{r['steps']} steps x {r['batch']}")
+        return
+    chosen = [r for r in all_r if a.family and r["family"] == a.family]
+    for name in a.recipe:
+        chosen += all_r if name == "all" else [RC.find(name)]
+    if not chosen:
+        p.error("no recipe chosen: --recipe NAME, --recipe all or --family F")
+    torch.set_num_threads(a.threads)
+    os.makedirs(a.cache, exist_ok=True)
+    for r in chosen:
+        train(r, a)
+
+
+if __name__ == "__main__":
+    main()
