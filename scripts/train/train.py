@@ -12,8 +12,8 @@ resumes from it; a finished checkpoint is left alone (--force trains it again).
 
 The model is titans_ref's with the chunk coefficients and windowed attention batched
 (fast_model.py), over a batch with functorch.vmap. The loss:
-  - bytes: cross-entropy on the target continuation + 0.2 x cross-entropy on the prompt bytes
-    (training-notes.md), padding after the target masked out;
+  - bytes: mean cross-entropy on the target continuation + 0.2 x mean cross-entropy on the
+    prompt bytes (training-notes.md), padding after the target masked out;
   - dna: cross-entropy of the class;
   - series: MSE on the normalised horizon, one channel per sample (channel independence).
 """
@@ -153,9 +153,10 @@ def loss_of(model, recipe, data, step):
         ce = F.cross_entropy(logits[:, :-1].reshape(-1, 256), tok[:, 1:].reshape(-1),
                              reduction="none").view(b, -1)
         w = w[:, :-1]
-        answer = w == 1.0
-        loss = (ce * w).sum() / answer.sum()
-        return loss, {"answer_ce": (ce[answer].mean()).item()}
+        answer, prompt = w == 1.0, w == PROMPT_LOSS_WEIGHT
+        answer_ce = ce[answer].mean()
+        loss = answer_ce + PROMPT_LOSS_WEIGHT * ce[prompt].mean()  # means: a long prompt
+        return loss, {"answer_ce": answer_ce.item()}               # must not drown the answer
     if fam == "genomics":
         idx = batch_indices(len(data["label"]), b, step, seed)
         logits = vmap(lambda t: model(t, chunked=True).final)(data["tokens"][idx])  # [B, classes]
