@@ -50,13 +50,21 @@ ett_dir() { mkdir -p "$work/$1/ETT-small" && cat > "$work/$1/ETT-small/ETTh1.csv
 # gue_dir NAME: a data folder $work/NAME whose gue_prom_core/prom/test.csv is stdin.
 gue_dir() { mkdir -p "$work/$1/gue_prom_core/prom" && cat > "$work/$1/gue_prom_core/prom/test.csv"; }
 
-echo "1..32"
+echo "1..33"
 for np in 1 2 3; do
   MPI_NP=$np $LAUNCH $EVAL --out "$work/np$np" > "$work/log$np" 2>&1
   echo $? > "$work/rc$np"
 done
 [ "$(cat "$work/rc1")" -eq 0 ] && [ -s "$work/np1/units.csv" ] && [ -s "$work/np1/tables.md" ]
 check $? "1 rank runs the default suite and writes units.csv and tables.md" "$work/log1"
+if command -v gnuplot > /dev/null; then
+  sh "$(dirname "$0")/../scripts/plot.sh" "$work/np1" "$work/plots" > "$work/logplot" 2>&1 &&
+    [ "$(ls "$work/plots"/sniah-grid-*.png | wc -l)" -eq 2 ] && [ -s "$work/plots/babilong.png" ] &&
+    [ "$(head -c 4 "$work/plots/babilong.png" | od -An -c | tr -d ' ')" = "211PNG" ]
+  check $? "scripts/plot.sh draws the S-NIAH grid per model and the BABILong curves as PNG" "$work/logplot"
+else
+  n=$((n + 1)); echo "ok $n # SKIP scripts/plot.sh: no gnuplot"
+fi
 [ "$(cat "$work/rc2")" -eq 0 ] && same "$work/np1/units.csv" "$work/np2/units.csv"
 check $? "2 ranks: identical predictions and scores" "$work/log2"
 [ "$(cat "$work/rc3")" -eq 0 ] && same "$work/np1/units.csv" "$work/np3/units.csv"
