@@ -52,6 +52,12 @@ def all_recipes():
     for a, overrides in ABLATIONS.items():
         out.append(_recipe("lmm-" + a, "sniah", VARIANTS["lmm"], 600, 8, 1, sniah, overrides))
     out.append(_recipe("mac", "sniah", VARIANTS["mac"], 600, 8, 1, sniah))
+    # BABILong: bytes, qa1-qa5 at 2K (the prompt template alone is ~1K), bAbI en-10k train
+    # questions in Gutenberg background. The stored en-10k has no qa3 train file, so qa3 comes
+    # from the built-in bAbI-style generator and background (a training seed).
+    babilong = dict(variants=("qa1", "qa2", "qa3", "qa4", "qa5"), length=2048, builtin=("qa3",))
+    for v in ("lmm", "swa", "attn", "mag", "mal", "mac"):
+        out.append(_recipe(v, "babilong", VARIANTS[v], 600, 4, 1, babilong))
     # DNA: the GUE core-promoter training set (all promoters), 70 nt, 2 classes.
     dna = dict(variants=("prom_core_all",), split="train")
     for v, kinds in VARIANTS.items():

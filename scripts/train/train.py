@@ -83,9 +83,10 @@ def text_data(recipe, a):
     for v in d["variants"]:
         args = ["--family", recipe["family"], "--variant", v, "--length", str(d["length"]),
                 "--count", str(per), "--seed", str(RC.TRAIN_SEED)]
-        if recipe["family"] == "babilong":
+        builtin = v in d.get("builtin", ())  # the built-in generator: no files, no split
+        if recipe["family"] == "babilong" and not builtin:
             args += ["--split", "train"]
-        if a.data_dir:
+        if a.data_dir and not builtin:
             args += ["--data-dir", a.data_dir]
         path = cache_path(a.cache, args)
         run_tool(a.tool, args, path)
