@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "clock.h"
@@ -199,6 +200,31 @@ static int setup(const EvalOptions *o, Suite *s, UnitList *units, Workspace *ws,
     return 0;
 }
 
+/* "host, CPU model, N cores": the machine line of tables.md. */
+static void machine_line(char *buf, size_t len)
+{
+    char host[256] = "?", model[256] = "unknown CPU", line[512];
+    gethostname(host, sizeof host - 1);
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f && fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!strncmp(line, "model name", 10) && colon) {
+            snprintf(model, sizeof model, "%s", colon + 2);
+            model[strcspn(model, "\n")] = 0;
+            break;
+        }
+    }
+    if (f) fclose(f);
+    snprintf(buf, len, "%s, %s, %ld cores online", host, model, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+/* The command that makes this run again, as the tables show it. */
+static void command_line(int argc, char **argv, int n_ranks, char *buf, size_t len)
+{
+    size_t k = (size_t)snprintf(buf, len, "mpirun -np %d titans-eval", n_ranks);
+    for (int i = 1; i < argc && k < len; i++) k += (size_t)snprintf(buf + k, len - k, " %s", argv[i]);
+}
+
 int main(int argc, char **argv)
 {
     MPI_Init(&argc, &argv);
@@ -347,16 +373,21 @@ int main(int argc, char **argv)
     ok = 1;
     if (rank == 0) {
         for (int64_t i = 0; i < todo.n; i++) ordered[all[i].unit] = all[i]; /* journaled ones are in */
-        char header[4096];
+        char header[8192], machine[600], command[2048];
+        machine_line(machine, sizeof machine);
+        command_line(argc, argv, world, command, sizeof command);
+        utc_now(finished, sizeof finished);
         snprintf(header, sizeof header,
-                         "# %s\n\nSuite `%s` (xxh3 %016llx), seed %llu, %lld units on %d ranks, %.1f s.\n",
-                         s.name, o.suite, (unsigned long long)s.hash, (unsigned long long)s.seed,
-                         (long long)units.n, world, clock_seconds() - t0);
+                 "# %s\n\nSuite `%s` (xxh3 %016llx), seed %llu, %lld units on %d ranks, %.1f s "
+                 "(this attempt: %lld units; a resumed run counts only its own).\n\n"
+                 "- Command: `%s`\n- Machine: %s\n- Commit: %s, finished %s\n",
+                 s.name, o.suite, (unsigned long long)s.hash, (unsigned long long)s.seed, (long long)units.n,
+                 world, clock_seconds() - t0, (long long)todo.n, command, machine,
+                 TITANS_GIT_COMMIT " (at configure)", finished);
         static char echo[8192], hashes[8192];
         char h5path[1100];
         options_echo(&o, echo, sizeof echo);
         checkpoint_hashes(&s, hashes, sizeof hashes);
-        utc_now(finished, sizeof finished);
         snprintf(h5path, sizeof h5path, "%s/results.h5", o.out);
         Provenance p = {o.suite, echo, TITANS_GIT_COMMIT " (at configure)", started, finished, hashes, world};
         ok = report_write(&s, &units, ordered, o.out, header, &err) == 0 &&
