@@ -66,10 +66,10 @@ def all_recipes():
     for v, kinds in VARIANTS.items():
         out.append(_recipe(v, "genomics", kinds, 800, 32, 1, dna, {"n_classes": 2}))
     # Forecasting: channel-independent series models, lookback 96. LMM and SWA at every
-    # horizon, the three Titans variants at 96.
+    # horizon, the three Titans variants and full attention at 96.
     for ds in FORECAST_DATASETS:
         for h in HORIZONS:
-            kinds = ("lmm", "swa") + (("mac", "mag", "mal") if h == 96 else ())
+            kinds = ("lmm", "swa") + (("mac", "mag", "mal", "attn") if h == 96 else ())
             for v in kinds:
                 cfg = {"lookback": 96, "horizon": h, "patch_len": 16, "patch_stride": 8}
                 out.append(_recipe(f"{ds}-{h}-{v}", "forecast", VARIANTS[v], 600, 64, 1,
