@@ -96,7 +96,9 @@ class LossTest(unittest.TestCase):
         weight = torch.full((8, 20), T.PROMPT_LOSS_WEIGHT)
         weight[:, 14:19] = 1.0
         weight[:, 19:] = 0.0
-        self.fit(self.recipe("sniah"), dict(tokens=tokens, weight=weight))
+        recipe = self.recipe("sniah")
+        recipe["data"] = dict(lengths=(20,))
+        self.fit(recipe, {20: dict(tokens=tokens, weight=weight)})
 
     def test_dna(self):
         g = torch.Generator().manual_seed(0)

@@ -75,32 +75,45 @@ def ragged(f, name):
     return [data[off[i]:off[i + 1]].tobytes() for i in range(len(off) - 1)]
 
 
+def text_lengths(recipe):
+    """[(length, batch)]: a text recipe cycles through its lengths step by step, each batch
+    holding about the same number of tokens (batch x the first length)."""
+    lengths = recipe["data"]["lengths"]
+    tokens = recipe["batch"] * lengths[0]
+    return [(n, max(1, tokens // n)) for n in lengths]
+
+
 def text_data(recipe, a):
-    """Byte sequences prompt + target and their loss masks, for S-NIAH/BABILong recipes."""
-    d, n = recipe["data"], recipe["steps"] * recipe["batch"]
-    per = -(-n // len(d["variants"]))
-    seqs = []
-    for v in d["variants"]:
-        args = ["--family", recipe["family"], "--variant", v, "--length", str(d["length"]),
-                "--count", str(per), "--seed", str(RC.TRAIN_SEED)]
-        builtin = v in d.get("builtin", ())  # the built-in generator: no files, no split
-        if recipe["family"] == "babilong" and not builtin:
-            args += ["--split", "train"]
-        if a.data_dir and not builtin:
-            args += ["--data-dir", a.data_dir]
-        path = cache_path(a.cache, args)
-        run_tool(a.tool, args, path)
-        with h5py.File(path, "r") as f:
-            seqs += list(zip(ragged(f, "prompt"), ragged(f, "target")))
-    width = max(len(p) + len(t) for p, t in seqs)
-    tokens = np.zeros((len(seqs), width), dtype=np.int64)
-    weight = np.zeros((len(seqs), width), dtype=np.float32)  # weight of predicting token j+1 at j
-    for i, (p, t) in enumerate(seqs):
-        s = p + t
-        tokens[i, :len(s)] = np.frombuffer(s, dtype=np.uint8)
-        weight[i, :len(p) - 1] = PROMPT_LOSS_WEIGHT
-        weight[i, len(p) - 1:len(s) - 1] = 1.0
-    return dict(tokens=torch.from_numpy(tokens), weight=torch.from_numpy(weight))
+    """Per training length: byte sequences prompt + target and their loss weights, for the
+    S-NIAH/BABILong recipes. The variants share each length's samples equally."""
+    d, out = recipe["data"], {}
+    cycle = text_lengths(recipe)
+    for length, batch in cycle:
+        n = -(-recipe["steps"] // len(cycle)) * batch
+        per = -(-n // len(d["variants"]))
+        seqs = []
+        for v in d["variants"]:
+            args = ["--family", recipe["family"], "--variant", v, "--length", str(length),
+                    "--count", str(per), "--seed", str(RC.TRAIN_SEED)]
+            builtin = v in d.get("builtin", ())  # the built-in generator: no files, no split
+            if recipe["family"] == "babilong" and not builtin:
+                args += ["--split", "train"]
+            if a.data_dir and not builtin:
+                args += ["--data-dir", a.data_dir]
+            path = cache_path(a.cache, args)
+            run_tool(a.tool, args, path)
+            with h5py.File(path, "r") as f:
+                seqs += list(zip(ragged(f, "prompt"), ragged(f, "target")))
+        width = max(len(p) + len(t) for p, t in seqs)
+        tokens = np.zeros((len(seqs), width), dtype=np.int64)
+        weight = np.zeros((len(seqs), width), dtype=np.float32)  # weight of predicting j+1 at j
+        for i, (p, t) in enumerate(seqs):
+            s = p + t
+            tokens[i, :len(s)] = np.frombuffer(s, dtype=np.uint8)
+            weight[i, :len(p) - 1] = PROMPT_LOSS_WEIGHT
+            weight[i, len(p) - 1:len(s) - 1] = 1.0
+        out[length] = dict(tokens=torch.from_numpy(tokens), weight=torch.from_numpy(weight))
+    return out
 
 
 def dna_data(recipe, a):
@@ -148,7 +161,10 @@ def batch_indices(n, batch, step, seed):
 def loss_of(model, recipe, data, step):
     fam, b, seed = recipe["family"], recipe["batch"], recipe["seed"]
     if fam in ("sniah", "babilong"):
-        idx = batch_indices(len(data["tokens"]), b, step, seed)
+        cycle = text_lengths(recipe)
+        length, b = cycle[step % len(cycle)]
+        data = data[length]
+        idx = batch_indices(len(data["tokens"]), b, step // len(cycle), seed)
         tok, w = data["tokens"][idx], data["weight"][idx]
         logits = vmap(lambda t: model(t, chunked=True).final)(tok)                 # [B, T, 256]
         ce = F.cross_entropy(logits[:, :-1].reshape(-1, 256), tok[:, 1:].reshape(-1),
