@@ -224,6 +224,37 @@ def train(recipe, a):
     if os.path.exists(ckpt) and not a.force:
         print(f"{fam}/{name}: {ckpt} exists, skipped")
         return
+    lock = os.path.join(out_dir, name + ".lock")
+    if not take_lock(lock):
+        print(f"{fam}/{name}: another run holds {lock}, skipped")
+        return
+    try:
+        _train(recipe, a, cfg_paths=(out_dir, ckpt, state_path))
+    finally:
+        os.remove(lock)
+
+
+def take_lock(path):
+    """One run per recipe: a lock file with the pid; a stale one (its process gone) is taken over."""
+    for _ in range(2):
+        try:
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+            os.write(fd, str(os.getpid()).encode())
+            os.close(fd)
+            return True
+        except FileExistsError:
+            try:
+                pid = int(open(path).read() or 0)
+                os.kill(pid, 0)
+                return False
+            except (ValueError, ProcessLookupError):
+                os.remove(path)
+    return False
+
+
+def _train(recipe, a, cfg_paths):
+    fam, name = recipe["family"], recipe["name"]
+    out_dir, ckpt, state_path = cfg_paths
     torch.manual_seed(recipe["seed"])
     cfg = make_config(recipe)
     model = FM.fast_copy(R.random_init(cfg, recipe["seed"]))
