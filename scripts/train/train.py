@@ -264,11 +264,15 @@ def _train(recipe, a, cfg_paths):
     data = {"sniah": text_data, "babilong": text_data, "genomics": dna_data,
             "forecast": forecast_data}[fam](recipe, a)
     step, spent = 0, 0.0
+    identity = json.dumps(recipe, sort_keys=True, default=list)
     if os.path.exists(state_path) and not a.force:
         st = torch.load(state_path)
-        model.load_state_dict(st["model"])
-        opt.load_state_dict(st["opt"])
-        step, spent = st["step"], st["seconds"]
+        if st.get("recipe") == identity:
+            model.load_state_dict(st["model"])
+            opt.load_state_dict(st["opt"])
+            step, spent = st["step"], st["seconds"]
+        else:  # saved under another recipe: resuming it would mix two trainings
+            print(f"{fam}/{name}: {state_path} belongs to another recipe: starting over")
     log = open(os.path.join(out_dir, name + ".log"), "a")
 
     def say(text):
@@ -303,7 +307,8 @@ def _train(recipe, a, cfg_paths):
             window = []
         if step % STATE_EVERY == 0 and step < recipe["steps"]:
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
-                        "seconds": spent + time.time() - t0}, state_path + ".tmp")
+                        "seconds": spent + time.time() - t0, "recipe": identity},
+                       state_path + ".tmp")
             os.replace(state_path + ".tmp", state_path)
     minutes = (spent + time.time() - t0) / 60
     training = json.dumps({**recipe, "train_seed": RC.TRAIN_SEED, "minutes": round(minutes, 1),
