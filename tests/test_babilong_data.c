@@ -22,7 +22,7 @@
 #include "babi.h"
 #include "babilong.h"
 
-#define RSQ "\xe2\x80\x99" /* U+2019 */
+#include "pinned_babilong.h"
 
 static const char *data_dir;
 static BabilongData data;
@@ -159,25 +159,7 @@ static void test_books(void **state)
 /* ---- prompts ------------------------------------------------------------------------------------- */
 
 static const char QA1_0K[] =
-    "I will give you context with the facts about positions of different persons hidden in some random text and a "
-    "question. You need to answer the question based only on the information from the facts. If a person was in "
-    "different locations, use the latest location to answer the question.\n"
-    "\n"
-    "<example>\n"
-    "Charlie went to the hallway. Judith come back to the kitchen. Charlie travelled to balcony. Where is Charlie?\n"
-    "Answer: The most recent location of Charlie is balcony.\n"
-    "</example>\n"
-    "\n"
-    "<example>\n"
-    "Alan moved to the garage. Charlie went to the beach. Alan went to the shop. Rouse travelled to balcony. Where "
-    "is Alan?\n"
-    "Answer: The most recent location of Alan is shop.\n"
-    "</example>\n"
-    "\n"
-    "Always return your answer in the following format: The most recent location of " RSQ "person" RSQ " is " RSQ
-    "location" RSQ ". Do not write anything else after that.\n"
-    "\n"
-    "<context>\n"
+    QA1_HEAD
     "John travelled to the hallway. Mary journeyed to the bathroom.\n"
     "</context>\n"
     "\n"

@@ -229,7 +229,7 @@ def train(recipe, a):
         print(f"{fam}/{name}: another run holds {lock}, skipped")
         return
     try:
-        _train(recipe, a, cfg_paths=(out_dir, ckpt, state_path))
+        run_recipe(recipe, a, out_dir, ckpt, state_path)
     finally:
         os.remove(lock)
 
@@ -252,9 +252,9 @@ def take_lock(path):
     return False
 
 
-def _train(recipe, a, cfg_paths):
+def run_recipe(recipe, a, out_dir, ckpt, state_path):
+    """The training loop of one recipe (train() has checked and locked it)."""
     fam, name = recipe["family"], recipe["name"]
-    out_dir, ckpt, state_path = cfg_paths
     torch.manual_seed(recipe["seed"])
     cfg = make_config(recipe)
     model = FM.fast_copy(R.random_init(cfg, recipe["seed"]))
