@@ -49,7 +49,7 @@ def _recipe(name, family, kinds, steps, batch, seed, data, config=None, **optim)
 def all_recipes():
     out = []
     # S-NIAH: bytes, the RULER prompts of S-NIAH-1 and -2 (training seed) at 512 bytes, batches
-    # of 8, 1000 steps. The template takes ~440 bytes and the question alone puts the needle
+    # of 8. The template takes ~440 bytes and the question alone puts the needle
     # ~180 bytes before the answer, out of reach of every attention window (2 x 32), so even
     # 512 bytes asks for retrieval from memory. Longer lengths and S-NIAH-3 are evaluation only:
     # the tables measure how far a model trained at 512 extrapolates.
@@ -57,10 +57,10 @@ def all_recipes():
     # (answer cross-entropy 1.60 = 7 ln 10 / 10); MAG at 512 bytes x 16 solved its training
     # length by step ~900 of 2000; cycling 512/1K/2K with S-NIAH-3's UUIDs at ~8K tokens a step
     # was still at answer cross-entropy 1.9-2.0 at step 1000 (MAG and LMM).
-    # Cheapest first; MAC, ~2x MAG per step, last.
-    # The hybrids and full attention get 2000 steps: at 1000, LMM had solved the task (answer
-    # cross-entropy 0.0003) while MAG was still at 1.14 and full attention at 1.18. SWA stays
-    # at 1000: no window reaches the needle, and its answer cross-entropy sat at chance (1.60).
+    # LMM, SWA and the ablations get 1000 steps; the hybrids and full attention 2000: at 1000,
+    # LMM had solved the task (answer cross-entropy 0.0003) while MAG was still at 1.14 and full
+    # attention at 1.18. SWA stays at 1000: no window reaches the needle, and its answer
+    # cross-entropy sat at chance (1.60). Cheapest first; MAC, ~2x MAG per step, last.
     sniah = dict(variants=("s-niah-1", "s-niah-2"), lengths=(512,))
     for v, steps in (("lmm", 1000), ("swa", 1000), ("attn", 2000), ("mal", 2000), ("mag", 2000)):
         out.append(_recipe(v, "sniah", VARIANTS[v], steps, 8, 1, sniah))

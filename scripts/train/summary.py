@@ -19,6 +19,11 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import recipes as RC  # noqa: E402
 
 
+# Config keys a family sets for all its recipes (size, task shape): not per-recipe overrides.
+FAMILY_KEYS = set(RC.FORECAST_SIZE) | {"lookback", "horizon", "patch_len", "patch_stride",
+                                       "n_classes"}
+
+
 def n_weights(f):
     """Number of stored weights (every numeric dataset of the file)."""
     total = 0
@@ -78,9 +83,7 @@ def main():
             t = json.loads(f.attrs["training"])
             weights, d_model = n_weights(f), int(f.attrs["d_model"])
         ce = last_answer_ce(os.path.join(a.out, r["family"], r["name"] + ".log"))
-        over = ", ".join(f"{k} {v}" for k, v in t["config"].items()
-                         if k not in ("d_model", "ffn_dim", "window", "lookback", "horizon",
-                                      "patch_len", "patch_stride", "n_classes"))
+        over = ", ".join(f"{k} {v}" for k, v in t["config"].items() if k not in FAMILY_KEYS)
         print(f"| {name} | {'+'.join(t['layers'])} | {d_model} | {over} | {weights} "
               f"| {os.path.getsize(path) / 1e6:.2f} | {describe_data(t['data'])} "
               f"| {t['steps']} x {t['batch']} | {t['minutes']:.1f} | {t['final_loss']:.4f} "
