@@ -113,6 +113,33 @@ class LossTest(unittest.TestCase):
         self.fit(self.recipe("forecast", cfg), dict(series=series))
 
 
+class ClipTest(unittest.TestCase):
+    """train.clip_gradients: torch's clip bit for bit on ordinary gradients; a norm whose float32
+    sum of squares overflows is taken in float64 and clipped, not turned into zero gradients."""
+
+    def params(self, scale):
+        g = torch.Generator().manual_seed(1)
+        model = torch.nn.Linear(64, 64)
+        for p in model.parameters():
+            p.grad = torch.randn(p.shape, generator=g) * scale
+        return model
+
+    def test_ordinary_gradients_as_torch(self):
+        mine, theirs = self.params(3.0), self.params(3.0)
+        norm = T.clip_gradients(mine, 1.0)
+        want = torch.nn.utils.clip_grad_norm_(theirs.parameters(), 1.0).item()
+        self.assertEqual(norm, want)
+        for a, b in zip(mine.parameters(), theirs.parameters()):
+            self.assertTrue(torch.equal(a.grad, b.grad))
+
+    def test_overflowing_norm_still_clips(self):
+        model = self.params(1e19)  # squares overflow float32: torch's norm would be inf
+        norm = T.clip_gradients(model, 1.0)
+        self.assertTrue(1e20 < norm < 1e22)
+        total = sum(float(p.grad.double().pow(2).sum()) for p in model.parameters()) ** 0.5
+        self.assertAlmostEqual(total, 1.0, places=5)
+
+
 if __name__ == "__main__":
     torch.set_num_threads(1)
     unittest.main()

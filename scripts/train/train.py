@@ -50,6 +50,7 @@ except ImportError:
 PROMPT_LOSS_WEIGHT = 0.2
 STATE_EVERY = 100
 LOG_EVERY = 25
+MAX_SKIPS = 10  # non-finite gradients in a row before a run counts as diverged
 
 
 # ---- data -------------------------------------------------------------------------------------
@@ -252,6 +253,21 @@ def take_lock(path):
     return False
 
 
+def clip_gradients(model, clip):
+    """torch's clip_grad_norm_, except when the float32 sum of squares would overflow: MAC's
+    gradients through its memory recurrence grew to ~1e19 on BABILong, torch's norm became inf
+    and the clip zeroed every gradient. Such a norm is taken in float64 and the clip applied by
+    hand; every other step is clipped by torch exactly as before (same bits as the committed
+    checkpoints)."""
+    grads = [p.grad for p in model.parameters() if p.grad is not None]
+    wide = math.sqrt(sum(float(g.double().pow(2).sum()) for g in grads))
+    if not math.isfinite(wide) or wide < 1e15:
+        return torch.nn.utils.clip_grad_norm_(model.parameters(), clip).item()
+    for g in grads:
+        g.mul_(clip / wide)
+    return wide
+
+
 def run_recipe(recipe, a, out_dir, ckpt, state_path):
     """The training loop of one recipe (train() has checked and locked it)."""
     fam, name = recipe["family"], recipe["name"]
@@ -283,17 +299,27 @@ def run_recipe(recipe, a, out_dir, ckpt, state_path):
     n_params = sum(p.numel() for p in model.parameters())
     say(f"{'resumed at step ' + str(step) if step else 'start'}: {'+'.join(cfg.layer_kinds)}, "
         f"{n_params} parameters, {recipe['steps']} steps of {recipe['batch']}")
-    t0, window = time.time(), []
+    t0, window, skips = time.time(), [], 0
     while step < recipe["steps"]:
         for g in opt.param_groups:
             g["lr"] = lr_at(step, recipe)
         loss, extra = loss_of(model, recipe, data, step)
         opt.zero_grad()
         loss.backward()
-        norm = torch.nn.utils.clip_grad_norm_(model.parameters(), o["clip"]).item()
+        norm = clip_gradients(model, o["clip"])
         if not math.isfinite(loss.item()) or not math.isfinite(norm):
-            raise SystemExit(f"train.py: {fam}/{name}: step {step}: loss {loss.item()}, "
-                             f"grad norm {norm}: diverged")
+            # A float32 overflow in one batch's backward pass (MAC on BABILong met one at step
+            # 118) would poison the weights: skip that update, as loss scalers do, and stop
+            # only when it keeps happening. The step still counts, so the schedule and the data
+            # of later steps stay those of the recipe.
+            skips += 1
+            say(f"step {step + 1}: loss {loss.item():.4g}, grad norm {norm}: update skipped")
+            if skips == MAX_SKIPS:
+                raise SystemExit(f"train.py: {fam}/{name}: step {step + 1}: {MAX_SKIPS} non-finite "
+                                 f"gradients in a row: diverged")
+            step += 1
+            continue
+        skips = 0
         opt.step()
         step += 1
         window.append((loss.item(), norm, extra))
