@@ -1,5 +1,5 @@
 #!/bin/sh
-# titans-eval end to end under MPI (the default suite, fixture checkpoints): the same per-unit
+# titans-eval end to end under MPI (tests/smoke.ini, fixture checkpoints): the same per-unit
 # predictions and scores at 1, 2 and 3 ranks; more ranks than units; bad input (a suite with a
 # mistake, an unknown option, missing data, broken forecasting and genomics CSVs, unknown families
 # and variants, checkpoints that do not fit, missing or corrupt checkpoints, an output folder that
@@ -7,13 +7,15 @@
 # field, without hanging and without writing results; a corrupt results.h5 or a journal with a
 # garbage tail left by an earlier run does not stop the next; and a run killed with SIGKILL, or
 # stopped with SIGTERM, resumes without redoing finished units and ends with the uninterrupted
-# run's results. Needs no data directory. Emits TAP.
+# run's results; with no arguments and no data directory, the default suite plans the shipped
+# checkpoints and leaves out the tasks that need data. Needs no data directory. Emits TAP.
 set -u
 EVAL=./titans-eval
 LAUNCH=tests/mpi-launch.sh
 work=$(mktemp -d "${TMPDIR:-/tmp}/titans-eval-test.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 fixtures=$(cd "$(dirname "$0")/fixtures" && pwd)
+SMOKE=$fixtures/../smoke.ini
 n=0
 check() { n=$((n + 1)); if [ "$1" -eq 0 ]; then echo "ok $n - $2"; else echo "not ok $n - $2"; sed 's/^/# /' "$3"; fi; }
 # every column but seconds (12) and rank (13)
@@ -50,13 +52,15 @@ ett_dir() { mkdir -p "$work/$1/ETT-small" && cat > "$work/$1/ETT-small/ETTh1.csv
 # gue_dir NAME: a data folder $work/NAME whose gue_prom_core/prom/test.csv is stdin.
 gue_dir() { mkdir -p "$work/$1/gue_prom_core/prom" && cat > "$work/$1/gue_prom_core/prom/test.csv"; }
 
-echo "1..33"
+echo "1..35"
 for np in 1 2 3; do
-  MPI_NP=$np $LAUNCH $EVAL --out "$work/np$np" > "$work/log$np" 2>&1
+  MPI_NP=$np $LAUNCH $EVAL --suite "$SMOKE" --out "$work/np$np" > "$work/log$np" 2>&1
   echo $? > "$work/rc$np"
 done
-[ "$(cat "$work/rc1")" -eq 0 ] && [ -s "$work/np1/units.csv" ] && [ -s "$work/np1/tables.md" ]
-check $? "1 rank runs the default suite and writes units.csv and tables.md" "$work/log1"
+awk '/^### / { on = /^### sniah/ } on' "$work/np1/tables.md" > "$work/table1"  # the S-NIAH table
+[ "$(cat "$work/rc1")" -eq 0 ] && [ -s "$work/np1/units.csv" ] && [ "$(wc -l < "$work/table1")" -gt 4 ] &&
+  grep -A 99 '^### sniah' "$work/log1" | head -n "$(wc -l < "$work/table1")" | cmp -s - "$work/table1"
+check $? "1 rank runs the smoke suite, writes units.csv and tables.md, and prints the tables" "$work/log1"
 if command -v gnuplot > /dev/null; then
   sh "$(dirname "$0")/../scripts/plot.sh" "$work/np1" "$work/plots" > "$work/logplot" 2>&1 &&
     [ "$(ls "$work/plots"/sniah-grid-*.png | wc -l)" -eq 2 ] && [ -s "$work/plots/babilong.png" ] &&
@@ -76,9 +80,18 @@ h5dump -a /world_size "$work/np3/results.h5" 2>&1 | grep -q "(0): 3" &&
   [ ! -e "$work/np3/results.h5.tmp" ]
 check $? "results.h5: world size, one score per unit, no temporary left" "$work/log3"
 
-MPI_NP=3 $LAUNCH $EVAL --limit 2 --out "$work/few" > "$work/logfew" 2>&1 &&
+MPI_NP=3 $LAUNCH $EVAL --suite "$SMOKE" --limit 2 --out "$work/few" > "$work/logfew" 2>&1 &&
   [ "$(wc -l < "$work/few/units.csv")" -eq 3 ]
 check $? "3 ranks, 2 units: the idle rank is fine" "$work/logfew"
+
+# the README's main command: no arguments, no data directory (plan only: the full run is minutes)
+TITANS_DATA= MPI_NP=2 $LAUNCH $EVAL --dry-run --out "$work/default" > "$work/logdefault" 2>&1 &&
+  grep -q '^titans-eval: no data directory .*: skipping tasks sniah-essay, dna, ETTh1$' "$work/logdefault" &&
+  grep -Eq '^titans-eval: suite quick \(.*/evals/quick\.ini\), [1-9][0-9]* units on 2 ranks' "$work/logdefault"
+check $? "no arguments, no data directory: the default suite plans the shipped checkpoints, skips the data tasks" "$work/logdefault"
+printf '[suite]\nname = dataonly\n[model.n]\nforecaster = naive-last\n[task.t]\nfamily = forecast\nvariants = ETTh1\nlengths = 96\nmodels = n\nwithout-data = skip\n' > "$work/dataonly.ini"
+expect_failure 2 "$work/dataonly" "every task skipped without data: non-zero exit, clear message" \
+  'every task of the suite needs a data directory' --suite "$work/dataonly.ini" --data-dir ""
 
 printf '[suite]\nname = bad\n[task.x]\nfamily = sniah\nvariants = s-niah-1\nlengths = 1k\nsamples = 1\nmodels = nobody\n' > "$work/bad.ini"
 expect_failure 2 "$work/bad" "a suite mistake: non-zero exit, file:line and key named" \

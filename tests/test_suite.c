@@ -36,7 +36,8 @@ static const char *const GOOD =
     "family = forecast\n"
     "variants = ETTh1\n"
     "lengths = 96, 192\n"
-    "models = *\n";
+    "models = *\n"
+    "without-data = skip\n";
 
 /* A list goes on over indented lines; a later plain key starts afresh. */
 static void test_lists_go_on(void **st)
@@ -81,12 +82,38 @@ static void test_a_good_suite(void **st)
     assert_true(t->depths[1] == 0.5);
     assert_true(t->samples == 3 && t->n_models == 1 && t->models[0] == 0);
     assert_true(s.tasks[1].all_models && s.tasks[1].family == FAMILY_FORECAST);
+    assert_true(!t->skip_without_data && s.tasks[1].skip_without_data);
     assert_string_equal(s.text, GOOD);
     Suite again;
     assert_int_equal(suite_parse(GOOD, "evals/quick.ini", &again, &err), 0);
     assert_true(again.hash == s.hash && s.hash != 0);
     suite_free(&s);
     suite_free(&again);
+}
+
+/* With no data directory the tasks marked `without-data = skip` leave the suite; the rest keep
+ * their order. */
+static void test_skip_data_tasks(void **st)
+{
+    (void)st;
+    const char *text = "[suite]\nname = q\n[model.a]\ncheckpoint = a.h5\n"
+                       "[task.dna]\nfamily = genomics\nvariants = tata\nmodels = a\nwithout-data = skip\n"
+                       "[task.niah]\nfamily = sniah\nvariants = s-niah-1\nlengths = 1k\nsamples = 1\nmodels = a\n"
+                       "[task.ett]\nfamily = forecast\nvariants = ETTh1\nlengths = 96\nmodels = a\nwithout-data = skip\n"
+                       "[task.qa]\nfamily = babilong\nvariants = qa1\nlengths = 0\nsamples = 1\nmodels = a\n";
+    Suite s;
+    DataError err = {{0}};
+    assert_int_equal(suite_parse(text, "t.ini", &s, &err), 0);
+    char skipped[64];
+    assert_int_equal(suite_skip_data_tasks(&s, skipped, sizeof skipped), 2);
+    assert_string_equal(skipped, "dna, ett");
+    assert_int_equal(s.n_tasks, 2);
+    assert_string_equal(s.tasks[0].name, "niah");
+    assert_string_equal(s.tasks[1].name, "qa");
+    assert_int_equal(s.tasks[1].family, FAMILY_BABILONG);
+    assert_int_equal(suite_skip_data_tasks(&s, skipped, sizeof skipped), 0);
+    assert_string_equal(skipped, "");
+    suite_free(&s);
 }
 
 /* Replaces the first occurrence of `from` in GOOD by `to`, parses, and checks the message. */
@@ -112,6 +139,7 @@ static void test_mistakes_name_line_and_key(void **st)
     expect("lengths = 1024, 4k, 1m", "lengths = 1024, 4q", "bad.ini:15: [task.niah] lengths: '4q'");
     expect("depths = 0, 0.5, 1", "depths = 0, 1.5", "bad.ini:16: [task.niah] depths: '1.5'");
     expect("models = mag", "models = mac", "bad.ini:18: [task.niah] models: no section [model.mac]");
+    expect("without-data = skip", "without-data = maybe", "bad.ini:25: [task.ett] without-data: 'maybe'");
     expect("forecaster = naive-last", "forecaster = arima", "bad.ini:9: [model.last] forecaster");
     expect("column = floor", "column = ", "bad.ini:10: [model.last] column: must be 1 to");
     char long_list[400] = "models = mag";
@@ -162,6 +190,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_a_good_suite),
+        cmocka_unit_test(test_skip_data_tasks),
         cmocka_unit_test(test_lists_go_on),
         cmocka_unit_test(test_mistakes_name_line_and_key),
         cmocka_unit_test(test_shipped_suites),

@@ -168,6 +168,14 @@ static int setup(const EvalOptions *o, Suite *s, UnitList *units, Workspace *ws,
     snprintf(msg, len, "%s", err.msg);
     if (agree(ok, msg, len)) return -1;
 
+    if (!o->data_dir[0]) { /* every rank drops the same tasks, before the plan numbers them */
+        char skipped[512];
+        if (suite_skip_data_tasks(s, skipped, sizeof skipped) && rank == 0)
+            printf("titans-eval: no data directory (-d DIR or TITANS_DATA): skipping task%s %s\n",
+                   strchr(skipped, ',') ? "s" : "", skipped);
+        if (agree(s->n_tasks > 0, strcpy(msg, "every task of the suite needs a data directory: give -d DIR or set TITANS_DATA"), len))
+            return -1;
+    }
     workspace_init(ws, s, o->data_dir, strcmp(o->memory_path, "sequential") ? TITANS_MEMORY_CHUNKED
                                                                              : TITANS_MEMORY_SEQUENTIAL);
     long long count = 0;
@@ -198,6 +206,19 @@ static int setup(const EvalOptions *o, Suite *s, UnitList *units, Workspace *ws,
     if (agree(units->v != NULL, strcpy(msg, "out of memory for the unit list"), len)) return -1;
     MPI_Bcast(units->v, (int)(sizeof(Unit) * (size_t)count), MPI_BYTE, 0, MPI_COMM_WORLD);
     return 0;
+}
+
+/* The run's tables on stdout, as tables.md has them: a batch log or a terminal shows the scores
+ * without opening a file. */
+static void print_tables(const char *out)
+{
+    char path[1100];
+    size_t n;
+    DataError err;
+    snprintf(path, sizeof path, "%s/tables.md", out);
+    char *text = data_read_file(path, &n, &err);
+    if (text) fwrite(text, 1, n, stdout), putchar('\n');
+    free(text);
 }
 
 /* "host, CPU model, N cores": the machine line of tables.md. */
@@ -393,6 +414,7 @@ int main(int argc, char **argv)
         ok = report_write(&s, &units, ordered, o.out, header, &err) == 0 &&
              records_write(h5path, &s, &units, ordered, &p, &err) == 0;
         if (!ok && !msg[0]) snprintf(msg, sizeof msg, "%s", err.msg);
+        if (ok) print_tables(o.out);
         if (ok) printf("titans-eval: %lld units in %.1f s; tables in %s/tables.md, records in results.h5\n", (long long)units.n,
                        clock_seconds() - t0, o.out);
     }

@@ -160,7 +160,14 @@ static int task_key(Ctx *ctx, SuiteTask *t, const char *key, const char *value)
         t->n_models = n;
         return 1;
     }
-    return WHY("[%s] unknown key '%s' (family, variants, lengths, depths, samples, models)", ctx->section, key);
+    if (!strcmp(key, "without-data")) {
+        if (strcmp(value, "skip") && strcmp(value, "error"))
+            return WHY("[%s] without-data: '%s' is not skip or error", ctx->section, value);
+        t->skip_without_data = !strcmp(value, "skip");
+        return 1;
+    }
+    return WHY("[%s] unknown key '%s' (family, variants, lengths, depths, samples, models, without-data)",
+               ctx->section, key);
 }
 
 static int handler(void *user, const char *section, const char *key, const char *value)
@@ -318,6 +325,24 @@ int suite_load(const char *path, Suite *s, DataError *err)
     int rc = suite_parse(text, path, s, err);
     free(text);
     return rc;
+}
+
+int suite_skip_data_tasks(Suite *s, char *skipped, size_t len)
+{
+    int kept = 0, dropped = 0;
+    size_t k = 0;
+    if (len) skipped[0] = 0;
+    for (int i = 0; i < s->n_tasks; i++) {
+        if (!s->tasks[i].skip_without_data) {
+            if (kept != i) s->tasks[kept] = s->tasks[i];
+            kept++;
+            continue;
+        }
+        if (k < len) k += (size_t)snprintf(skipped + k, len - k, "%s%s", dropped ? ", " : "", s->tasks[i].name);
+        dropped++;
+    }
+    s->n_tasks = kept;
+    return dropped;
 }
 
 void suite_free(Suite *s)

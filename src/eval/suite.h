@@ -24,12 +24,16 @@
  *   models = mag, last           ; names of [model.*] sections, or * for all that fit;
  *                                ; forecast: each runs the horizons its head forecasts (a listed
  *                                ; model that forecasts none of them is an error)
+ *   without-data = skip          ; error (default) | skip: with no data directory, leave the task
+ *                                ; out of the run (a default suite that still runs on a fresh
+ *                                ; machine, and covers more when TITANS_DATA is set)
  *
  * A list may go on over indented lines (libinih's continuation lines); no line may be longer than
  * SUITE_MAX_LINE characters. Every error names the suite, the line and the key. */
 #ifndef TITANS_EVAL_SUITE_H
 #define TITANS_EVAL_SUITE_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "common.h"
@@ -61,6 +65,7 @@ typedef struct {
     int models[SUITE_MAX_MODELS]; /* indices into Suite.models */
     int n_models;
     int all_models;               /* models = * */
+    int skip_without_data;        /* without-data = skip */
     int line;                     /* where the section starts, for messages */
 } SuiteTask;
 
@@ -80,6 +85,9 @@ typedef struct {
 int suite_parse(const char *text, const char *source, Suite *s, DataError *err);
 int suite_load(const char *path, Suite *s, DataError *err);
 void suite_free(Suite *s);
+/* Drops the tasks marked `without-data = skip` (for a run with no data directory) and writes
+ * their names, comma-separated, into skipped. Returns how many it dropped. */
+int suite_skip_data_tasks(Suite *s, char *skipped, size_t len);
 const char *family_name(TaskFamily f);
 
 #endif
