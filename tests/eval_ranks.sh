@@ -52,7 +52,7 @@ ett_dir() { mkdir -p "$work/$1/ETT-small" && cat > "$work/$1/ETT-small/ETTh1.csv
 # gue_dir NAME: a data folder $work/NAME whose gue_prom_core/prom/test.csv is stdin.
 gue_dir() { mkdir -p "$work/$1/gue_prom_core/prom" && cat > "$work/$1/gue_prom_core/prom/test.csv"; }
 
-echo "1..35"
+echo "1..36"
 for np in 1 2 3; do
   MPI_NP=$np $LAUNCH $EVAL --suite "$SMOKE" --out "$work/np$np" > "$work/log$np" 2>&1
   echo $? > "$work/rc$np"
@@ -69,6 +69,17 @@ if command -v gnuplot > /dev/null; then
 else
   n=$((n + 1)); echo "ok $n # SKIP scripts/plot.sh: no gnuplot"
 fi
+# scripts/babilong_summary.sh on a units.csv whose means and floor are known: model x scores 1/2
+# at length 0 and 2/2 at 2K; qa1's most common answer is "a" (3 of 4), 2/2 at 0 and 1/2 at 2K
+{ echo 'unit,task,family,model,variant,length,depth,sample,score,tokens,seconds,rank,prediction,target'
+  echo '0,t,babilong,x,qa1,0,-1,0,1,9,0.1,0,"a","a"'; echo '1,t,babilong,x,qa1,0,-1,1,0,9,0.1,0,"b","a"'
+  echo '2,t,babilong,x,qa1,2048,-1,0,1,9,0.1,0,"a","a"'; echo '3,t,babilong,x,qa1,2048,-1,1,1,9,0.1,0,"b","b"'
+  echo '4,t,sniah,x,s-niah-1,1024,-1,0,1,9,0.1,0,"1","1"'; } > "$work/bl.csv"
+mkdir -p "$work/bl" && cp "$work/bl.csv" "$work/bl/units.csv"
+sh "$(dirname "$0")/../scripts/babilong_summary.sh" "$work/bl" > "$work/bl.md" 2>&1 &&
+  grep -qx '| model | 0 | 2K |' "$work/bl.md" && grep -qx '| x | 50 | 100 |' "$work/bl.md" &&
+  grep -qx "| each task's most common answer | 100 | 50 |" "$work/bl.md"
+check $? "scripts/babilong_summary.sh: the mean over tasks per model and length, and the fixed-answer floor" "$work/bl.md"
 [ "$(cat "$work/rc2")" -eq 0 ] && same "$work/np1/units.csv" "$work/np2/units.csv"
 check $? "2 ranks: identical predictions and scores" "$work/log2"
 [ "$(cat "$work/rc3")" -eq 0 ] && same "$work/np1/units.csv" "$work/np3/units.csv"
