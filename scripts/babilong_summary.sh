@@ -18,7 +18,6 @@ NR == 1 || $3 != "babilong" { next }
     m = $4; v = $5; l = $6 + 0
     if (!(m in seen)) { seen[m] = 1; models[++nm] = m }
     if (!(l in lseen)) { lseen[l] = 1; lengths[++nl] = l }
-    if (!(v in vseen)) { vseen[v] = 1; nv++ }
     s[m, l] += $9; n[m, l]++
     if (m == models[1]) { hit[v, $NF]++; cell[v, l, $NF]++; nc[v, l]++ }  # the samples of one model
 }
@@ -39,8 +38,8 @@ END {
     }
     printf "| each task'"'"'s most common answer |"
     for (i = 1; i <= nl; i++) {
-        f = 0
-        for (v in answer) if ((v, lengths[i]) in nc) f += cell[v, lengths[i], answer[v]] / nc[v, lengths[i]]
+        f = nv = 0  # over the tasks run at this length
+        for (v in answer) if ((v, lengths[i]) in nc) { f += cell[v, lengths[i], answer[v]] / nc[v, lengths[i]]; nv++ }
         printf " %.0f |", 100 * f / nv
     }
     print ""

@@ -71,11 +71,11 @@ else
 fi
 # scripts/babilong_summary.sh on a units.csv whose means and floor are known: model x scores 1/2
 # at length 0 and 2/2 at 2K; qa1's most common answer is "a" (3 of 4), 2/2 at 0 and 1/2 at 2K
+mkdir -p "$work/bl"
 { echo 'unit,task,family,model,variant,length,depth,sample,score,tokens,seconds,rank,prediction,target'
   echo '0,t,babilong,x,qa1,0,-1,0,1,9,0.1,0,"a","a"'; echo '1,t,babilong,x,qa1,0,-1,1,0,9,0.1,0,"b","a"'
   echo '2,t,babilong,x,qa1,2048,-1,0,1,9,0.1,0,"a","a"'; echo '3,t,babilong,x,qa1,2048,-1,1,1,9,0.1,0,"b","b"'
-  echo '4,t,sniah,x,s-niah-1,1024,-1,0,1,9,0.1,0,"1","1"'; } > "$work/bl.csv"
-mkdir -p "$work/bl" && cp "$work/bl.csv" "$work/bl/units.csv"
+  echo '4,t,sniah,x,s-niah-1,1024,-1,0,1,9,0.1,0,"1","1"'; } > "$work/bl/units.csv"
 sh "$(dirname "$0")/../scripts/babilong_summary.sh" "$work/bl" > "$work/bl.md" 2>&1 &&
   grep -qx '| model | 0 | 2K |' "$work/bl.md" && grep -qx '| x | 50 | 100 |' "$work/bl.md" &&
   grep -qx "| each task's most common answer | 100 | 50 |" "$work/bl.md"

@@ -73,10 +73,10 @@ def all_recipes():
     babilong = dict(variants=("qa1", "qa2", "qa3", "qa4", "qa5"), lengths=(2048,), builtin=("qa3",))
     # Batches of 2 x 2K (the tokens of S-NIAH's 8 x 512). LMM, SWA and full attention: 1500
     # steps. MAG and MAL: 1000, to fit one working session on 2 cores. MAC: a step costs ~5.5 s
-    # here (~3x MAG), and its gradients explode at 2K. Its gradient norm at initialisation grows
-    # with the length (17 at 512 bytes, 76 at 2K; MAG: 4 and 2). At lr 2e-3 the norm went 2e4 ->
-    # 1e19 by step 121 while the loss rose; at lr 1e-3 it reached 1e14 by step 75 with the loss
-    # above chance. 400 steps at lr 5e-4 is what the session had left.
+    # here (~3x MAG), and its gradients explode at 2K: mean norm 2.1e4 over the first 25 steps
+    # (MAG: 16.5). At lr 2e-3 the norm overflowed float32 from step 119; at lr 1e-3 it averaged
+    # 1.4e14 over steps 51-75 with the loss above chance (checkpoints/babilong/mac-exploded.log).
+    # 400 steps at lr 5e-4 is what the session had left.
     for v, steps in (("lmm", 1500), ("swa", 1500), ("attn", 1500), ("mag", 1000), ("mal", 1000)):
         out.append(_recipe(v, "babilong", VARIANTS[v], steps, 2, 1, babilong))
     out.append(_recipe("mac", "babilong", VARIANTS["mac"], 400, 2, 1, babilong, lr=5e-4))

@@ -254,9 +254,9 @@ def take_lock(path):
 
 
 def clip_gradients(model, clip):
-    """torch's clip_grad_norm_, except when the float32 sum of squares would overflow: MAC's
-    gradients through its memory recurrence grew to ~1e19 on BABILong, torch's norm became inf
-    and the clip zeroed every gradient. Such a norm is taken in float64 and the clip applied by
+    """torch's clip_grad_norm_, except when the float32 sum of squares would overflow (it does
+    near a norm of 1.8e19; 1e15 leaves room): MAC's gradients through its memory recurrence
+    grew that far on BABILong, torch's norm became inf and the clip zeroed every gradient. Such a norm is taken in float64 and the clip applied by
     hand; every other step is clipped by torch exactly as before (same bits as the committed
     checkpoints)."""
     grads = [p.grad for p in model.parameters() if p.grad is not None]
@@ -308,10 +308,10 @@ def run_recipe(recipe, a, out_dir, ckpt, state_path):
         loss.backward()
         norm = clip_gradients(model, o["clip"])
         if not math.isfinite(loss.item()) or not math.isfinite(norm):
-            # A float32 overflow in one batch's backward pass (MAC on BABILong met one at step
-            # 118) would poison the weights: skip that update, as loss scalers do, and stop
-            # only when it keeps happening. The step still counts, so the schedule and the data
-            # of later steps stay those of the recipe.
+            # Non-finite gradients (an overflow inside the backward pass; an overflowing norm
+            # alone is handled by clip_gradients) would poison the weights: skip that update, as
+            # loss scalers do, and stop only when it keeps happening. The step still counts, so
+            # the schedule and the data of later steps stay those of the recipe.
             skips += 1
             say(f"step {step + 1}: loss {loss.item():.4g}, grad norm {norm}: update skipped")
             if skips == MAX_SKIPS:

@@ -173,8 +173,8 @@ static int setup(const EvalOptions *o, Suite *s, UnitList *units, Workspace *ws,
         if (suite_skip_data_tasks(s, skipped, sizeof skipped) && rank == 0)
             printf("titans-eval: no data directory (-d DIR or TITANS_DATA): skipping task%s %s\n",
                    strchr(skipped, ',') ? "s" : "", skipped);
-        if (agree(s->n_tasks > 0, strcpy(msg, "every task of the suite needs a data directory: give -d DIR or set TITANS_DATA"), len))
-            return -1;
+        strcpy(msg, "every task of the suite needs a data directory: give -d DIR or set TITANS_DATA");
+        if (agree(s->n_tasks > 0, msg, len)) return -1;
     }
     workspace_init(ws, s, o->data_dir, strcmp(o->memory_path, "sequential") ? TITANS_MEMORY_CHUNKED
                                                                              : TITANS_MEMORY_SEQUENTIAL);
