@@ -49,7 +49,17 @@ char *data_read_file(const char *path, size_t *len, DataError *err)
     }
     buf[n] = '\0';
     *len = n;
+    data_note_input(path, buf, n);
     return buf;
+}
+
+static DataInputHook input_hook;
+
+void data_set_input_hook(DataInputHook hook) { input_hook = hook; }
+
+void data_note_input(const char *path, const void *bytes, size_t len)
+{
+    if (input_hook) input_hook(path, bytes, len);
 }
 
 int data_check_text(const char *path, const char *buf, size_t len, DataError *err)

@@ -18,6 +18,12 @@ void data_error(DataError *err, const char *fmt, ...) __attribute__((format(prin
 
 /* Reads a whole file into a malloc'ed, NUL-terminated buffer; *len = its size. NULL on error. */
 char *data_read_file(const char *path, size_t *len, DataError *err);
+
+/* Every input file's bytes, once read by this library, are shown to the hook (NULL: none): the
+ * harness hashes them into its resume identity. This library hashes nothing itself. */
+typedef void (*DataInputHook)(const char *path, const void *bytes, size_t len);
+void data_set_input_hook(DataInputHook hook);
+void data_note_input(const char *path, const void *bytes, size_t len);
 /* A text file holds no NUL byte (a binary file, or a corrupt or zero-filled copy): -1 with
  * "path:line: NUL byte at byte N of the line (not a text file, or a corrupt copy)", else 0. */
 int data_check_text(const char *path, const char *buf, size_t len, DataError *err);

@@ -157,6 +157,7 @@ static int read_file(const char *path, char **buf, size_t *len, DataError *err)
     b[n] = '\0';
     *buf = b;
     *len = n;
+    data_note_input(path, b, n);
     return 0;
 }
 

@@ -11,93 +11,158 @@
 #include <xxhash.h>
 
 #include "clock.h"
+#include "outfile.h"
 
 #define JOURNAL_MAGIC 0x4c4e524a4e415454ull /* "TTANJRNL" */
-#define JOURNAL_VERSION 1u
+#define JOURNAL_VERSION 2u                  /* 1: keyed by suite and plan only */
 
 typedef struct {
     uint64_t magic;
     uint32_t version, pad;
-    uint64_t suite_hash, plan_hash;
+    uint64_t identity; /* identity_of_unit() when it was made */
     Record rec;
-    uint64_t check; /* xxh3 of every byte before it */
+    uint64_t check;    /* xxh3 of every byte before it */
 } Entry;
-
-uint64_t journal_plan_hash(const UnitList *units)
-{
-    XXH3_state_t *st = XXH3_createState();
-    XXH3_64bits_reset(st);
-    for (int64_t i = 0; i < units->n; i++) {
-        const Unit *u = &units->v[i];
-        int64_t key[6] = {u->id, u->task, u->model, u->variant, u->length, u->sample};
-        XXH3_64bits_update(st, key, sizeof key);
-        XXH3_64bits_update(st, &u->depth, sizeof u->depth);
-    }
-    uint64_t h = XXH3_64bits_digest(st);
-    XXH3_freeState(st);
-    return h;
-}
 
 static int journal_dir(const char *out, char *dir, size_t len, DataError *err)
 {
+    struct stat st;
     snprintf(dir, len, "%s/journal", out);
-    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
-        data_error(err, "%s: cannot create: %s", dir, strerror(errno));
-        return -1;
-    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) return outfile_error(err, dir, "cannot create the journal folder", errno);
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode))
+        return data_error(err, "%s: exists and is not a folder (titans-eval keeps its journal there)", dir), -1;
     return 0;
 }
 
-/* Reads one journal file; stops quietly at a torn or short last entry. */
-static int scan_file(const char *path, uint64_t suite_hash, uint64_t plan_hash, const UnitList *units,
-                     uint8_t *done, Record *recs, int64_t *n_done, DataError *err)
+/* An earlier attempt's identity description, or NULL when it left none. */
+static char *read_identity(const char *dir, int attempt)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        data_error(err, "%s: cannot read: %s", path, strerror(errno));
-        return -1;
-    }
-    Entry e;
-    int rc = 0;
-    while (fread(&e, sizeof e, 1, f) == 1) {
-        if (e.magic != JOURNAL_MAGIC || e.version != JOURNAL_VERSION ||
-            e.check != XXH3_64bits(&e, offsetof(Entry, check)))
-            break; /* a torn write: everything after it is lost with it */
-        if (e.suite_hash != suite_hash || e.plan_hash != plan_hash) {
-            data_error(err, "%s: holds results of another suite or plan: use another --out, or "
-                            "delete that folder to start over", path);
-            rc = -1;
-            break;
-        }
-        if (e.rec.unit < 0 || e.rec.unit >= units->n) break;
-        if (!done[e.rec.unit]) (*n_done)++;
-        done[e.rec.unit] = 1;
-        recs[e.rec.unit] = e.rec;
-    }
-    fclose(f);
-    return rc;
+    char path[1400];
+    size_t n;
+    DataError ignored;
+    snprintf(path, sizeof path, "%s/attempt-%d.identity", dir, attempt);
+    return access(path, F_OK) == 0 ? data_read_file(path, &n, &ignored) : NULL;
 }
 
-int journal_scan(const char *out, uint64_t suite_hash, uint64_t plan_hash, const UnitList *units,
-                 uint8_t *done, Record *recs, int *attempt, int64_t *n_done, DataError *err)
+/* Notes why attempt k's entries are not taken (once per attempt, while there is room). */
+static void note_change(JournalScan *sc, int k, const char *why)
 {
-    char dir[1100], path[1400];
-    *attempt = 1;
-    *n_done = 0;
-    if (journal_dir(out, dir, sizeof dir, err) != 0) return -1;
-    DIR *d = opendir(dir);
-    if (!d) {
-        data_error(err, "%s: cannot list: %s", dir, strerror(errno));
+    char head[32];
+    snprintf(head, sizeof head, "attempt %d: ", k);
+    if (strstr(sc->changed, head)) return;
+    size_t n = strlen(sc->changed);
+    snprintf(sc->changed + n, sizeof sc->changed - n, "%s%s%s", n ? "; " : "", head, why);
+}
+
+typedef struct {
+    const Identity *id;
+    const UnitList *units;
+    uint8_t *done;
+    Record *recs;
+} Target;
+
+/* Reads one journal file; stops quietly at a torn or short last entry. Entries of another
+ * identity are counted as stale. */
+static int scan_file(const char *path, int k, const char *why_stale, const Target *t, JournalScan *sc,
+                     DataError *err)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) return outfile_error(err, path, "cannot read", errno);
+    Entry e;
+    while (fread(&e, sizeof e, 1, f) == 1) {
+        if (e.magic == JOURNAL_MAGIC && e.version != JOURNAL_VERSION) {
+            sc->n_stale++;
+            note_change(sc, k, "written by another version of titans-eval");
+            break;
+        }
+        if (e.magic != JOURNAL_MAGIC || e.check != XXH3_64bits(&e, offsetof(Entry, check)))
+            break; /* a torn write: everything after it is lost with it */
+        if (e.rec.unit < 0 || e.rec.unit >= t->units->n) continue;
+        if (why_stale || e.identity != identity_of_unit(t->id, &t->units->v[e.rec.unit])) {
+            sc->n_stale++;
+            note_change(sc, k, why_stale ? why_stale : "its inputs differ");
+            continue;
+        }
+        if (!t->done[e.rec.unit]) sc->n_done++;
+        t->done[e.rec.unit] = 1;
+        t->recs[e.rec.unit] = e.rec;
+    }
+    fclose(f);
+    return 0;
+}
+
+/* Checks attempt k's identity against this run's: another suite is an error; other inputs are
+ * described in *why (malloc'ed; NULL when they are the same). */
+static int compare_attempt(const char *dir, int k, const char *suite_name, const char *desc, char **why,
+                           DataError *err)
+{
+    char *old = read_identity(dir, k), name[SUITE_NAME];
+    *why = NULL;
+    if (!old) {
+        *why = strdup("left no identity file (killed before its first unit, or an older titans-eval)");
+        return 0;
+    }
+    identity_suite_name(old, name, sizeof name);
+    if (strcmp(name, suite_name)) {
+        free(old);
+        data_error(err, "%s: holds the results of suite '%s', not '%s': use another --out, or add "
+                        "--restart to discard them", dir, name, suite_name);
         return -1;
     }
+    char diff[700];
+    identity_diff(old, desc, diff, sizeof diff);
+    if (diff[0]) *why = strdup(diff);
+    free(old);
+    return 0;
+}
+
+int journal_scan(const char *out, const Identity *id, const char *suite_name, const char *desc,
+                 const UnitList *units, uint8_t *done, Record *recs, JournalScan *sc, DataError *err)
+{
+    char dir[1100], path[1400];
+    memset(sc, 0, sizeof *sc);
+    sc->attempt = 1;
+    if (journal_dir(out, dir, sizeof dir, err) != 0) return -1;
+    DIR *d = opendir(dir);
+    if (!d) return outfile_error(err, dir, "cannot list the journal folder", errno);
+    Target t = {id, units, done, recs};
     int rc = 0;
     for (struct dirent *de; rc == 0 && (de = readdir(d));) {
         int k, r;
-        char tail[8];
+        char tail[8], *why = NULL;
         if (sscanf(de->d_name, "attempt-%d-rank-%d.%3s", &k, &r, tail) != 3 || strcmp(tail, "bin")) continue;
-        if (k >= *attempt) *attempt = k + 1;
+        if (k >= sc->attempt) sc->attempt = k + 1;
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        rc = scan_file(path, suite_hash, plan_hash, units, done, recs, n_done, err);
+        rc = compare_attempt(dir, k, suite_name, desc, &why, err);
+        if (rc == 0) rc = scan_file(path, k, why, &t, sc, err);
+        free(why);
+    }
+    closedir(d);
+    return rc;
+}
+
+int journal_write_identity(const char *out, int attempt, const char *desc, DataError *err)
+{
+    char dir[1100], name[64];
+    OutFile o;
+    snprintf(dir, sizeof dir, "%s/journal", out);
+    snprintf(name, sizeof name, "attempt-%d.identity", attempt);
+    if (outfile_open(&o, dir, name, err) != 0) return -1;
+    fputs(desc ? desc : "", o.f);
+    return outfile_commit(&o, err);
+}
+
+int journal_clear(const char *out, DataError *err)
+{
+    char dir[1100], path[1400];
+    if (journal_dir(out, dir, sizeof dir, err) != 0) return -1;
+    DIR *d = opendir(dir);
+    if (!d) return outfile_error(err, dir, "cannot list the journal folder", errno);
+    int rc = 0;
+    for (struct dirent *de; rc == 0 && (de = readdir(d));) {
+        if (strncmp(de->d_name, "attempt-", 8)) continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (unlink(path) != 0) rc = outfile_error(err, path, "cannot remove (--restart)", errno);
     }
     closedir(d);
     return rc;
@@ -105,38 +170,30 @@ int journal_scan(const char *out, uint64_t suite_hash, uint64_t plan_hash, const
 
 int journal_open(Journal *j, const char *out, int attempt, int rank, DataError *err)
 {
-    char dir[1100], path[1400];
+    char dir[1100];
     if (journal_dir(out, dir, sizeof dir, err) != 0) return -1;
-    snprintf(path, sizeof path, "%s/attempt-%d-rank-%d.bin", dir, attempt, rank);
-    j->fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0666);
-    if (j->fd < 0) {
-        data_error(err, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
+    snprintf(j->path, sizeof j->path, "%s/attempt-%d-rank-%d.bin", dir, attempt, rank);
+    j->fd = open(j->path, O_WRONLY | O_CREAT | O_APPEND, 0666);
+    if (j->fd < 0) return outfile_error(err, j->path, "cannot open the journal", errno);
     j->synced = clock_seconds();
     return 0;
 }
 
-int journal_append(Journal *j, uint64_t suite_hash, uint64_t plan_hash, const Record *rec, DataError *err)
+int journal_append(Journal *j, uint64_t identity, const Record *rec, DataError *err)
 {
     Entry e;
     memset(&e, 0, sizeof e); /* padding too: the checksum covers every byte */
     e.magic = JOURNAL_MAGIC;
     e.version = JOURNAL_VERSION;
-    e.suite_hash = suite_hash;
-    e.plan_hash = plan_hash;
+    e.identity = identity;
     e.rec = *rec;
     e.check = XXH3_64bits(&e, offsetof(Entry, check));
-    if (write(j->fd, &e, sizeof e) != (ssize_t)sizeof e) {
-        data_error(err, "journal write failed: %s", strerror(errno));
-        return -1;
-    }
+    errno = 0;
+    if (write(j->fd, &e, sizeof e) != (ssize_t)sizeof e)
+        return outfile_error(err, j->path, "journal write failed", errno ? errno : ENOSPC);
     double now = clock_seconds();
     if (now - j->synced >= 1.0) {
-        if (fsync(j->fd) != 0) {
-            data_error(err, "journal fsync failed: %s", strerror(errno));
-            return -1;
-        }
+        if (fsync(j->fd) != 0) return outfile_error(err, j->path, "journal fsync failed", errno);
         j->synced = now;
     }
     return 0;

@@ -1,14 +1,16 @@
 /* titans-eval: evaluates the checkpoints of a suite over its tasks with MPI.
  *
- * Rank 0 reads the suite and the checkpoints' configs and expands the units (reading the data's
- * counts); the unit list is broadcast. Every rank computes the same longest-first assignment and
- * runs its units with no collective in between, so a failing rank cannot leave another waiting;
- * failures are agreed on after the loop. The records are gathered to rank 0, which writes the
- * tables. Every error reaches every rank, and the exit code is non-zero on all of them. */
+ * A run is a sequence of phases over one Run: start (options), plan (suite, checkpoints, data,
+ * units, identity), resume (output folder, journal), assign (units to ranks), load (checkpoints
+ * broadcast), units (each rank runs its own, with no collective in between, so a failing rank
+ * cannot leave another waiting), gather and write (rank 0). Each phase ends collectively: every
+ * rank learns whether any failed, rank 0 prints the lowest failing rank's message once, and every
+ * rank leaves through the one cleanup path with the same non-zero exit code. */
 #include <cblas.h>
 #include <errno.h>
-#include <signal.h>
+#include <limits.h>
 #include <mpi.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,8 +21,10 @@
 
 #include "clock.h"
 #include "config.h"
-#include "options.h"
+#include "identity.h"
 #include "journal.h"
+#include "options.h"
+#include "outfile.h"
 #include "plan.h"
 #include "progress.h"
 #include "records.h"
@@ -30,8 +34,36 @@
 #ifndef TITANS_EVALS_DIR
 #define TITANS_EVALS_DIR "evals"
 #endif
+#define COMM MPI_COMM_WORLD
+#define BCAST_CHUNK ((size_t)1 << 30) /* MPI counts are int */
 
-static int rank, world;
+typedef enum { PHASE_OK, PHASE_FAILED, PHASE_STOP } PhaseResult; /* STOP: done early, no error */
+
+typedef struct {
+    int rank, world, argc;
+    char **argv;
+    EvalOptions opt;
+    Suite suite;
+    UnitList units;                          /* the plan: every unit, by id */
+    Workspace ws;
+    Identity id;                             /* what a unit's record depends on */
+    char *identity_text;                     /* rank 0: its description */
+    char *checkpoint[SUITE_MAX_MODELS];      /* rank 0: each file's bytes, read once, until broadcast */
+    size_t checkpoint_len[SUITE_MAX_MODELS];
+    uint8_t *done;                           /* done[i]: unit i's record is in the journal */
+    Record *ordered;                         /* rank 0: every record, by unit id */
+    JournalScan scan;
+    UnitList todo;                           /* units still to run; each keeps its unit's id */
+    int *owner;                              /* owner[i]: the rank that runs todo.v[i] */
+    double *load;                            /* per rank: estimated cost */
+    Record *mine;                            /* this rank's records */
+    int64_t n_mine;
+    double t0;
+    char started[32];
+    int exit_code;
+    DataError err;                           /* why this rank failed in this phase */
+} Run;
+
 static volatile sig_atomic_t stop_requested; /* SIGTERM (Slurm's time limit) or SIGINT */
 
 static void on_stop(int sig)
@@ -40,46 +72,38 @@ static void on_stop(int sig)
     stop_requested = 1;
 }
 
-/* Broadcasts rank 0's verdict and message; returns 0 if ok everywhere. Every rank with a
- * failure prints nothing; rank 0 prints the message. */
-static int agree(int ok, char *msg, size_t len)
+/* Collective: PHASE_OK if ok on every rank. Otherwise rank 0 prints the lowest failing rank's
+ * message, once, and every rank returns PHASE_FAILED. */
+static PhaseResult agree(Run *r, int ok)
 {
     int all = 0;
-    MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_LAND, MPI_COMM_WORLD);
-    if (all) return 0;
-    /* the lowest failing rank's message wins */
-    int mine = ok ? world : rank, first = 0;
-    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, MPI_COMM_WORLD);
-    MPI_Bcast(msg, (int)len, MPI_CHAR, first, MPI_COMM_WORLD);
-    if (rank == 0) fprintf(stderr, "titans-eval: %s\n", msg);
-    return -1;
+    MPI_Allreduce(&ok, &all, 1, MPI_INT, MPI_LAND, COMM);
+    if (all) return PHASE_OK;
+    int mine = ok ? r->world : r->rank, first = 0;
+    MPI_Allreduce(&mine, &first, 1, MPI_INT, MPI_MIN, COMM);
+    if (!ok && !r->err.msg[0]) data_error(&r->err, "failed without a message (a bug: please report it)");
+    MPI_Bcast(r->err.msg, sizeof r->err.msg, MPI_CHAR, first, COMM);
+    if (r->rank == 0) {
+        if (first) fprintf(stderr, "titans-eval: rank %d: %s\n", first, r->err.msg);
+        else fprintf(stderr, "titans-eval: %s\n", r->err.msg);
+        fflush(stderr);
+    }
+    r->exit_code = 1;
+    return PHASE_FAILED;
 }
 
-/* The output folder and its parents; a part that exists as a file is named. */
-static int mkdirs(const char *path, char *msg, size_t len)
+/* Sets the error and returns 0, for `ok = ... || fail(...)`. */
+static int fail(Run *r, const char *what)
 {
-    char buf[1024];
-    snprintf(buf, sizeof buf, "%s", path);
-    for (char *p = buf + 1;; p++) {
-        if (*p == '/' || !*p) {
-            char c = *p;
-            *p = 0;
-            struct stat st;
-            if (mkdir(buf, 0777) != 0) {
-                if (errno != EEXIST) {
-                    snprintf(msg, len, "%.480s: cannot create the output folder: %.480s: %s", path, buf,
-                             strerror(errno));
-                    return -1;
-                }
-                if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode)) {
-                    snprintf(msg, len, "%.480s: cannot create the output folder: %.480s exists and is "
-                                       "not a folder", path, buf);
-                    return -1;
-                }
-            }
-            *p = c;
-            if (!c) return 0;
-        }
+    data_error(&r->err, "%s", what);
+    return 0;
+}
+
+static void bcast_bytes(void *buf, size_t n, int root)
+{
+    for (size_t off = 0; off < n; off += BCAST_CHUNK) {
+        size_t chunk = n - off < BCAST_CHUNK ? n - off : BCAST_CHUNK;
+        MPI_Bcast((char *)buf + off, (int)chunk, MPI_BYTE, root, COMM);
     }
 }
 
@@ -91,135 +115,341 @@ static void utc_now(char *buf, size_t len)
     strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
 }
 
-/* "name path xxh3" per checkpoint, for the results' provenance (rank 0). */
-static void checkpoint_hashes(const Suite *s, char *buf, size_t len)
+/* ---- start -------------------------------------------------------------------------------- */
+
+static PhaseResult phase_start(Run *r)
 {
-    size_t k = 0;
-    buf[0] = 0;
-    for (int m = 0; m < s->n_models && k < len; m++) {
-        if (!s->models[m].checkpoint[0]) continue;
-        DataError err;
-        size_t n;
-        char *bytes = data_read_file(s->models[m].checkpoint, &n, &err);
-        unsigned long long h = bytes ? (unsigned long long)XXH3_64bits(bytes, n) : 0;
-        free(bytes);
-        k += (size_t)snprintf(buf + k, len - k, "%s %s %016llx\n", s->models[m].name, s->models[m].checkpoint, h);
+    char msg[1024] = "";
+    int rc = options_parse(r->argc, r->argv, &r->opt, TITANS_EVALS_DIR "/quick.ini", msg, sizeof msg);
+    if (rc != 0) { /* argv is the same on every rank: every rank agrees */
+        if (r->rank == 0 && rc > 0) options_usage(stdout);
+        if (r->rank == 0 && rc < 0) fprintf(stderr, "titans-eval: %s\n", msg);
+        r->exit_code = rc > 0 ? 0 : 2;
+        return rc > 0 ? PHASE_STOP : PHASE_FAILED;
     }
+    const char *slurm = getenv("SLURM_NTASKS");
+    if (r->world == 1 && slurm && atoi(slurm) > 1) {
+        fprintf(stderr, "titans-eval: started as 1 rank but SLURM_NTASKS=%s: srun's MPI plugin does "
+                        "not match this Open MPI (try srun --mpi=pmix, or mpirun)\n", slurm);
+        r->exit_code = 2;
+        return PHASE_FAILED;
+    }
+    return PHASE_OK;
 }
 
+/* ---- plan --------------------------------------------------------------------------------- */
 
-/* Checkpoints are read once, by rank 0, and broadcast: N ranks do not all open the same file on
- * a shared file system. A rank builds the models its own units need from the bytes. */
-static int load_checkpoints(const Suite *s, const UnitList *todo, const int *owner, Workspace *ws,
-                            char *msg, size_t len)
+/* Rank 0 reads the suite file; every rank parses the same text, with the same result. */
+static PhaseResult read_suite(Run *r)
 {
-    for (int m = 0; m < s->n_models; m++) {
-        if (!s->models[m].checkpoint[0]) continue;
-        int need = 0, anyone = 0;
-        for (int64_t i = 0; i < todo->n; i++)
-            if (todo->v[i].model == m) anyone = 1, need |= owner[i] == rank;
-        if (!anyone) continue; /* every rank knows this the same way: no broadcast */
-        DataError err = {{0}};
-        long long n = -1;
-        char *bytes = NULL;
-        if (rank == 0) {
-            size_t sz;
-            bytes = data_read_file(s->models[m].checkpoint, &sz, &err);
-            n = bytes ? (long long)sz : -1;
-        }
-        MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-        snprintf(msg, len, "model '%s': %.900s", s->models[m].name, err.msg);
-        if (agree(n >= 0, msg, len)) return -1;
-        if (rank != 0) bytes = malloc((size_t)(n ? n : 1));
-        int ok = bytes != NULL;
-        if (agree(ok, strcpy(msg, "out of memory receiving a checkpoint"), len)) return -1;
-        for (long long off = 0; off < n; off += 1 << 30) { /* MPI counts are int */
-            int chunk = n - off < (1 << 30) ? (int)(n - off) : 1 << 30;
-            MPI_Bcast(bytes + off, chunk, MPI_BYTE, 0, MPI_COMM_WORLD);
-        }
-        ok = !need || workspace_load_model_image(ws, m, bytes, (size_t)n, &err) == 0;
-        free(bytes);
-        snprintf(msg, len, "rank %d: %.1000s", rank, err.msg);
-        if (agree(ok, msg, len)) return -1;
-    }
-    return 0;
-}
-
-/* Rank 0: suite, configs, units. Others receive the suite text and the units. */
-static int setup(const EvalOptions *o, Suite *s, UnitList *units, Workspace *ws, char *msg, size_t len)
-{
-    DataError err = {{0}};
     char *text = NULL;
-    long long n = 0;
-    if (rank == 0) {
+    long long n = -1;
+    if (r->rank == 0) {
         size_t sz;
-        text = data_read_file(o->suite, &sz, &err);
-        n = text ? (long long)sz : -1;
+        if ((text = data_read_file(r->opt.suite, &sz, &r->err))) n = (long long)sz;
     }
-    MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-    snprintf(msg, len, "%s", err.msg);
-    if (agree(n >= 0, msg, len)) return -1;
-    if (rank != 0) text = calloc((size_t)n + 1, 1);
-    int ok = text != NULL;
-    if (agree(ok, strcpy(msg, "out of memory for the suite text"), len)) return -1;
-    MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
-    ok = suite_parse(text, o->suite, s, &err) == 0; /* same text, same result on every rank */
+    MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, COMM);
+    if (agree(r, n >= 0) != PHASE_OK) return PHASE_FAILED;
+    if (r->rank != 0) text = calloc((size_t)n + 1, 1);
+    int ok = text || fail(r, "out of memory for the suite text");
+    if (agree(r, ok) != PHASE_OK) return free(text), PHASE_FAILED;
+    bcast_bytes(text, (size_t)n, 0);
+    ok = suite_parse(text, r->opt.suite, &r->suite, &r->err) == 0;
     free(text);
-    snprintf(msg, len, "%s", err.msg);
-    if (agree(ok, msg, len)) return -1;
+    return agree(r, ok);
+}
 
-    if (!o->data_dir[0]) { /* every rank drops the same tasks, before the plan numbers them */
-        char skipped[512];
-        if (suite_skip_data_tasks(s, skipped, sizeof skipped) && rank == 0)
-            printf("titans-eval: no data directory (-d DIR or TITANS_DATA): skipping task%s %s\n",
-                   strchr(skipped, ',') ? "s" : "", skipped);
-        strcpy(msg, "every task of the suite needs a data directory: give -d DIR or set TITANS_DATA");
-        if (agree(s->n_tasks > 0, msg, len)) return -1;
+/* Every rank drops the same tasks when there is no data directory, before the plan numbers them. */
+static PhaseResult skip_data_tasks(Run *r)
+{
+    if (r->opt.data_dir[0]) return PHASE_OK;
+    char skipped[512];
+    if (suite_skip_data_tasks(&r->suite, skipped, sizeof skipped) && r->rank == 0)
+        printf("titans-eval: no data directory (-d DIR or TITANS_DATA): skipping task%s %s\n",
+               strchr(skipped, ',') ? "s" : "", skipped);
+    int ok = r->suite.n_tasks > 0 ||
+             fail(r, "every task of the suite needs a data directory: give -d DIR or set TITANS_DATA");
+    return agree(r, ok);
+}
+
+/* Rank 0: reads each checkpoint file once, hashes its bytes and validates the whole checkpoint
+ * from them (config, shapes, finite weights) before any unit runs; the bytes wait for the
+ * broadcast of the load phase. */
+static int read_checkpoints(Run *r, TitansConfig *configs, PlanData *pd)
+{
+    for (int m = 0; m < r->suite.n_models; m++) {
+        const SuiteModel *sm = &r->suite.models[m];
+        if (!sm->checkpoint[0]) continue;
+        DataError derr;
+        TitansError terr;
+        char *bytes = data_read_file(sm->checkpoint, &r->checkpoint_len[m], &derr);
+        if (!bytes) return data_error(&r->err, "model '%s': %s", sm->name, derr.msg), -1;
+        r->checkpoint[m] = bytes;
+        r->id.checkpoint[m] = XXH3_64bits(bytes, r->checkpoint_len[m]);
+        TitansModel *model = NULL;
+        if (titans_model_load_image(bytes, r->checkpoint_len[m], sm->checkpoint, &model, &terr) != 0)
+            return data_error(&r->err, "model '%s': %s", sm->name, terr.msg), -1;
+        configs[m] = *titans_model_config(model);
+        titans_model_free(model);
+        pd->configs[m] = &configs[m];
     }
-    workspace_init(ws, s, o->data_dir, strcmp(o->memory_path, "sequential") ? TITANS_MEMORY_CHUNKED
-                                                                             : TITANS_MEMORY_SEQUENTIAL);
-    long long count = 0;
-    if (rank == 0) {
-        static TitansConfig configs[SUITE_MAX_MODELS];
-        PlanData pd = {{0}, run_genomics_samples, run_forecast_windows, ws};
-        ok = 1;
-        for (int m = 0; ok && m < s->n_models; m++) {
-            if (!s->models[m].checkpoint[0]) continue;
-            TitansError terr;
-            if (titans_config_load(s->models[m].checkpoint, &configs[m], &terr) != 0) {
-                data_error(&err, "model '%s': %s", s->models[m].name, terr.msg);
-                ok = 0;
-            }
-            pd.configs[m] = &configs[m];
-        }
-        if (ok) ok = plan_expand(s, &pd, units, &err) == 0;
-        if (ok && o->limit && units->n > o->limit) units->n = o->limit;
-        count = ok ? units->n : -1;
-    }
-    MPI_Bcast(&count, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-    snprintf(msg, len, "%s", err.msg);
-    if (agree(count >= 0, msg, len)) return -1;
-    if (rank != 0) {
-        units->v = malloc(sizeof(Unit) * (size_t)(count ? count : 1));
-        units->n = units->cap = count;
-    }
-    if (agree(units->v != NULL, strcpy(msg, "out of memory for the unit list"), len)) return -1;
-    MPI_Bcast(units->v, (int)(sizeof(Unit) * (size_t)count), MPI_BYTE, 0, MPI_COMM_WORLD);
     return 0;
 }
 
-/* The run's tables on stdout, as tables.md has them: a batch log or a terminal shows the scores
- * without opening a file. */
-static void print_tables(const char *out)
+/* Rank 0: the unit list from the suite, the configs and the data, and the run's identity. */
+static int expand(Run *r)
 {
-    char path[1100];
-    size_t n;
-    DataError err;
-    snprintf(path, sizeof path, "%s/tables.md", out);
-    char *text = data_read_file(path, &n, &err);
-    if (text) fwrite(text, 1, n, stdout), putchar('\n');
-    free(text);
+    static TitansConfig configs[SUITE_MAX_MODELS];
+    PlanData pd = {{0}, run_genomics_samples, run_forecast_windows, &r->ws};
+    if (read_checkpoints(r, configs, &pd) != 0) return -1;
+    identity_inputs_start(); /* the data files the plan reads enter the identity */
+    int rc = plan_expand(&r->suite, &pd, &r->units, &r->err);
+    identity_inputs_stop();
+    if (rc != 0) return -1;
+    if (r->opt.limit && r->units.n > r->opt.limit) r->units.n = r->opt.limit;
+    char options[1024];
+    options_identity(&r->opt, options, sizeof options);
+    r->id.suite = r->suite.hash;
+    r->id.plan = identity_plan_hash(&r->units);
+    r->id.data = identity_inputs_hash();
+    r->id.options = XXH3_64bits(options, strlen(options));
+    r->id.engine = TITANS_NUMERICS_VERSION;
+    r->identity_text = identity_describe(&r->id, &r->suite, options);
+    return 0;
 }
+
+/* Rank 0's unit list and identity to every rank. */
+static PhaseResult share_plan(Run *r, int ok)
+{
+    long long count = ok ? r->units.n : -1;
+    MPI_Bcast(&count, 1, MPI_LONG_LONG, 0, COMM);
+    if (agree(r, count >= 0) != PHASE_OK) return PHASE_FAILED;
+    if (r->rank != 0) {
+        r->units.v = malloc(sizeof(Unit) * (size_t)(count ? count : 1));
+        r->units.n = r->units.cap = r->units.v ? count : 0;
+    }
+    ok = r->units.v || fail(r, "out of memory for the unit list");
+    if (agree(r, ok) != PHASE_OK) return PHASE_FAILED;
+    bcast_bytes(r->units.v, sizeof(Unit) * (size_t)count, 0);
+    bcast_bytes(&r->id, sizeof r->id, 0);
+    return PHASE_OK;
+}
+
+static PhaseResult phase_plan(Run *r)
+{
+    if (read_suite(r) != PHASE_OK || skip_data_tasks(r) != PHASE_OK) return PHASE_FAILED;
+    workspace_init(&r->ws, &r->suite, r->opt.data_dir,
+                   strcmp(r->opt.memory_path, "sequential") ? TITANS_MEMORY_CHUNKED : TITANS_MEMORY_SEQUENTIAL);
+    if (!r->opt.out[0]) snprintf(r->opt.out, sizeof r->opt.out, "results/%s", r->suite.name);
+    int ok = r->rank != 0 || expand(r) == 0;
+    return share_plan(r, ok);
+}
+
+/* ---- resume ------------------------------------------------------------------------------- */
+
+/* The output folder and its parents; a part that exists as a file is named. */
+static int mkdirs(const char *path, DataError *err)
+{
+    char buf[1024];
+    snprintf(buf, sizeof buf, "%s", path);
+    for (char *p = buf + 1;; p++) {
+        if (*p != '/' && *p) continue;
+        char c = *p;
+        struct stat st;
+        *p = 0;
+        if (mkdir(buf, 0777) != 0 && errno != EEXIST)
+            return data_error(err, "%.480s: cannot create the output folder: %.480s: %s", path, buf, strerror(errno)), -1;
+        if (stat(buf, &st) != 0 || !S_ISDIR(st.st_mode))
+            return data_error(err, "%.480s: cannot create the output folder: %.480s exists and is not a "
+                                   "folder", path, buf), -1;
+        *p = c;
+        if (!c) return 0;
+    }
+}
+
+/* Rank 0: the output folder, rid of a killed run's temporaries; the journals of earlier
+ * attempts; this attempt's identity, written before any rank journals a unit. */
+static int open_output(Run *r)
+{
+    const char *out = r->opt.out;
+    if (mkdirs(out, &r->err) != 0 || outfile_remove_stale(out, &r->err) != 0) return -1;
+    if (r->opt.restart && journal_clear(out, &r->err) != 0) return -1;
+    if (journal_scan(out, &r->id, r->suite.name, r->identity_text, &r->units, r->done, r->ordered, &r->scan,
+                     &r->err) != 0)
+        return -1;
+    return r->opt.dry_run ? 0 : journal_write_identity(out, r->scan.attempt, r->identity_text, &r->err);
+}
+
+static PhaseResult phase_resume(Run *r)
+{
+    size_t n = (size_t)(r->units.n ? r->units.n : 1);
+    r->done = calloc(n, 1);
+    if (r->rank == 0) r->ordered = calloc(n, sizeof *r->ordered);
+    int ok = (r->done && (r->rank != 0 || r->ordered)) || fail(r, "out of memory for the records");
+    ok = ok && (r->rank != 0 || open_output(r) == 0);
+    if (agree(r, ok) != PHASE_OK) return PHASE_FAILED;
+    MPI_Bcast(&r->scan, sizeof r->scan, MPI_BYTE, 0, COMM);
+    bcast_bytes(r->done, (size_t)r->units.n, 0);
+    if (r->rank == 0 && r->scan.n_stale)
+        printf("titans-eval: %lld records in %s/journal were made with other inputs and are not reused "
+               "(their units run again): %s\n", (long long)r->scan.n_stale, r->opt.out, r->scan.changed);
+    return PHASE_OK;
+}
+
+/* ---- assign ------------------------------------------------------------------------------- */
+
+static void print_dry_run(const Run *r)
+{
+    for (int k = 0; k < r->world; k++) {
+        int64_t n = 0;
+        for (int64_t i = 0; i < r->todo.n; i++) n += r->owner[i] == k;
+        printf("  rank %d: %lld units, estimated %.3g FLOP\n", k, (long long)n, r->load[k]);
+    }
+}
+
+/* The units still to run, assigned longest first (the same on every rank). */
+static PhaseResult phase_assign(Run *r)
+{
+    int ok = 1;
+    for (int64_t i = 0; ok && i < r->units.n; i++)
+        if (!r->done[i] && (ok = units_push(&r->todo, r->units.v[i]) == 0))
+            r->todo.v[r->todo.n - 1].id = i; /* a todo entry keeps its unit's id, not its list index */
+    r->owner = malloc(sizeof(int) * (size_t)(r->todo.n ? r->todo.n : 1));
+    r->load = malloc(sizeof(double) * (size_t)r->world);
+    ok = (ok && r->owner && r->load && units_assign(&r->todo, r->world, r->owner, r->load) == 0) ||
+         fail(r, "out of memory assigning units");
+    if (agree(r, ok) != PHASE_OK) return PHASE_FAILED;
+    if (r->rank == 0) {
+        printf("titans-eval: suite %s (%s), %lld units on %d ranks, load balance %.3f (busiest / mean)\n",
+               r->suite.name, r->opt.suite, (long long)r->units.n, r->world, units_imbalance(r->load, r->world));
+        if (r->scan.n_done)
+            printf("titans-eval: resuming attempt %d: %lld of %lld units already done in %s/journal\n",
+                   r->scan.attempt, (long long)r->scan.n_done, (long long)r->units.n, r->opt.out);
+        if (r->opt.dry_run) print_dry_run(r);
+        fflush(stdout);
+    }
+    return r->opt.dry_run ? PHASE_STOP : PHASE_OK;
+}
+
+/* ---- load --------------------------------------------------------------------------------- */
+
+/* Rank 0's bytes of each checkpoint that some unit needs go to every rank (N ranks do not all
+ * open one file on a shared file system); a rank builds the models its own units need. */
+static PhaseResult phase_load(Run *r)
+{
+    for (int m = 0; m < r->suite.n_models; m++) {
+        int need = 0, anyone = 0;
+        for (int64_t i = 0; i < r->todo.n; i++)
+            if (r->todo.v[i].model == m) anyone = 1, need |= r->owner[i] == r->rank;
+        if (!r->suite.models[m].checkpoint[0] || !anyone) continue; /* known alike on every rank */
+        unsigned long long n = r->checkpoint_len[m];
+        MPI_Bcast(&n, 1, MPI_UNSIGNED_LONG_LONG, 0, COMM);
+        if (r->rank != 0) r->checkpoint[m] = malloc(n ? n : 1);
+        int ok = r->checkpoint[m] || fail(r, "out of memory receiving a checkpoint");
+        if (agree(r, ok) != PHASE_OK) return PHASE_FAILED;
+        bcast_bytes(r->checkpoint[m], n, 0);
+        ok = !need || workspace_load_model_image(&r->ws, m, r->checkpoint[m], n, &r->err) == 0;
+        free(r->checkpoint[m]);
+        r->checkpoint[m] = NULL;
+        if (agree(r, ok) != PHASE_OK) return PHASE_FAILED;
+    }
+    return PHASE_OK;
+}
+
+/* ---- units -------------------------------------------------------------------------------- */
+
+/* This rank's units, in id order, each journaled as soon as it is done. 0, or -1 with r->err. */
+static int run_my_units(Run *r, Journal *jr, Progress *prog)
+{
+    for (int64_t i = 0; !stop_requested && i < r->todo.n; i++) {
+        if (r->owner[i] != r->rank) continue;
+        const Unit *u = &r->todo.v[i];
+        Record *rec = &r->mine[r->n_mine];
+        rec->unit = u->id;
+        rec->rank = r->rank;
+        if (run_unit(&r->ws, u, &rec->r, &r->err) != 0 ||
+            journal_append(jr, identity_of_unit(&r->id, u), rec, &r->err) != 0)
+            return -1;
+        progress_add(prog, rec->r.tokens, u->cost);
+        r->n_mine++;
+    }
+    return 0;
+}
+
+/* Under srun every rank gets Slurm's SIGTERM itself: finish the unit, then stop together. Under
+ * mpirun (it sets OMPI_MCA_orte_hnp_uri) the runtime tears the job down after forwarding
+ * SIGTERM, so a rank that finishes its unit first would wait in a collective of a dying job:
+ * there the default action stands, and the journal makes it resumable anyway. */
+static void catch_stop_signals(void)
+{
+    if (getenv("SLURM_JOB_ID") && !getenv("OMPI_MCA_orte_hnp_uri")) {
+        signal(SIGTERM, on_stop);
+        signal(SIGINT, on_stop);
+    }
+}
+
+static PhaseResult phase_units(Run *r)
+{
+    int64_t mine = 0;
+    double total_cost = 0;
+    for (int64_t i = 0; i < r->todo.n; i++) mine += r->owner[i] == r->rank;
+    for (int k = 0; k < r->world; k++) total_cost += r->load[k];
+    r->mine = calloc((size_t)(mine ? mine : 1), sizeof *r->mine);
+    Progress prog;
+    Journal jr = {.fd = -1};
+    int ok = (r->mine || fail(r, "out of memory for the records")) &&
+             journal_open(&jr, r->opt.out, r->scan.attempt, r->rank, &r->err) == 0;
+    if (agree(r, ok) != PHASE_OK) return journal_close(&jr), PHASE_FAILED;
+    progress_init(&prog, r->todo.n, total_cost); /* collective; MPI aborts the job if it cannot */
+    catch_stop_signals();
+    ok = run_my_units(r, &jr, &prog) == 0;
+    journal_close(&jr);
+    progress_finish(&prog); /* collective: a rank that failed early waits here, nowhere else */
+    if (agree(r, ok) != PHASE_OK) return PHASE_FAILED;
+    int stopped = stop_requested, any_stopped = 0;
+    MPI_Allreduce(&stopped, &any_stopped, 1, MPI_INT, MPI_MAX, COMM);
+    if (!any_stopped) return PHASE_OK;
+    if (r->rank == 0) /* the journals hold every finished unit: the same command resumes */
+        fprintf(stderr, "titans-eval: stopped by a signal; finished units are in %s/journal. "
+                        "Run the same command to resume.\n", r->opt.out);
+    r->exit_code = 143;
+    return PHASE_STOP;
+}
+
+/* ---- gather ------------------------------------------------------------------------------- */
+
+/* Every record to rank 0, counted in records (a Record datatype), and into unit order. */
+static PhaseResult phase_gather(Run *r)
+{
+    MPI_Datatype rec_type;
+    MPI_Type_contiguous((int)sizeof(Record), MPI_BYTE, &rec_type);
+    MPI_Type_commit(&rec_type);
+    int mine = (int)r->n_mine, *counts = NULL, *displs = NULL;
+    Record *all = NULL;
+    int ok = r->todo.n <= INT_MAX || fail(r, "more than 2^31 units to gather in one attempt");
+    if (ok && r->rank == 0) {
+        counts = malloc(sizeof(int) * (size_t)r->world);
+        displs = malloc(sizeof(int) * (size_t)r->world);
+        all = malloc(sizeof(Record) * (size_t)(r->todo.n ? r->todo.n : 1));
+        ok = (counts && displs && all) || fail(r, "out of memory gathering the records");
+    }
+    PhaseResult pr = agree(r, ok);
+    if (pr == PHASE_OK) {
+        MPI_Gather(&mine, 1, MPI_INT, counts, 1, MPI_INT, 0, COMM);
+        if (r->rank == 0)
+            for (int k = 0, off = 0; k < r->world; k++) displs[k] = off, off += counts[k];
+        MPI_Gatherv(r->mine, mine, rec_type, all, counts, displs, rec_type, 0, COMM);
+        for (int64_t i = 0; r->rank == 0 && i < r->todo.n; i++)
+            r->ordered[all[i].unit] = all[i]; /* the journaled ones are in already */
+    }
+    MPI_Type_free(&rec_type);
+    free(counts);
+    free(displs);
+    free(all);
+    return pr;
+}
+
+/* ---- write -------------------------------------------------------------------------------- */
 
 /* "host, CPU model, N cores": the machine line of tables.md. */
 static void machine_line(char *buf, size_t len)
@@ -240,197 +470,102 @@ static void machine_line(char *buf, size_t len)
 }
 
 /* The command that makes this run again, as the tables show it. */
-static void command_line(int argc, char **argv, int n_ranks, char *buf, size_t len)
+static void command_line(const Run *r, char *buf, size_t len)
 {
-    size_t k = (size_t)snprintf(buf, len, "mpirun -np %d titans-eval", n_ranks);
-    for (int i = 1; i < argc && k < len; i++) k += (size_t)snprintf(buf + k, len - k, " %s", argv[i]);
+    size_t k = (size_t)snprintf(buf, len, "mpirun -np %d titans-eval", r->world);
+    for (int i = 1; i < r->argc && k < len; i++) k += (size_t)snprintf(buf + k, len - k, " %s", r->argv[i]);
+}
+
+/* "name path xxh3" per checkpoint (the bytes hashed at plan time), for the provenance. */
+static void checkpoint_hashes(const Run *r, char *buf, size_t len)
+{
+    size_t k = 0;
+    buf[0] = 0;
+    for (int m = 0; m < r->suite.n_models && k < len; m++)
+        if (r->suite.models[m].checkpoint[0])
+            k += (size_t)snprintf(buf + k, len - k, "%s %s %016llx\n", r->suite.models[m].name,
+                                  r->suite.models[m].checkpoint, (unsigned long long)r->id.checkpoint[m]);
+}
+
+/* The run's tables on stdout, as tables.md has them: a batch log shows the scores. */
+static void print_tables(const char *out)
+{
+    char path[1100];
+    size_t n;
+    DataError ignored;
+    snprintf(path, sizeof path, "%s/tables.md", out);
+    char *text = data_read_file(path, &n, &ignored);
+    if (text) fwrite(text, 1, n, stdout), putchar('\n');
+    free(text);
+}
+
+/* Rank 0: results.h5, units.csv, tables.md and the per-task CSVs, each written atomically. */
+static int write_outputs(Run *r)
+{
+    static char header[8192], echo[8192], hashes[8192];
+    char machine[600], command[2048], finished[32];
+    machine_line(machine, sizeof machine);
+    command_line(r, command, sizeof command);
+    utc_now(finished, sizeof finished);
+    snprintf(header, sizeof header,
+             "# %s\n\nSuite `%s` (xxh3 %016llx), seed %llu, %lld units on %d ranks, %.1f s "
+             "(this attempt: %lld units; a resumed run counts only its own).\n\n"
+             "- Command: `%s`\n- Machine: %s\n- Commit: %s, finished %s\n",
+             r->suite.name, r->opt.suite, (unsigned long long)r->suite.hash, (unsigned long long)r->suite.seed,
+             (long long)r->units.n, r->world, clock_seconds() - r->t0, (long long)r->todo.n, command, machine,
+             TITANS_GIT_COMMIT " (at configure)", finished);
+    options_echo(&r->opt, echo, sizeof echo);
+    checkpoint_hashes(r, hashes, sizeof hashes);
+    Provenance p = {r->opt.suite, echo, TITANS_GIT_COMMIT " (at configure)", r->started, finished, hashes, r->world};
+    if (records_write(r->opt.out, &r->suite, &r->units, r->ordered, &p, &r->err) != 0 ||
+        report_write(&r->suite, &r->units, r->ordered, r->opt.out, header, &r->err) != 0)
+        return -1;
+    print_tables(r->opt.out);
+    printf("titans-eval: %lld units in %.1f s; tables in %s/tables.md, records in results.h5\n",
+           (long long)r->units.n, clock_seconds() - r->t0, r->opt.out);
+    return 0;
+}
+
+static PhaseResult phase_write(Run *r)
+{
+    return agree(r, r->rank != 0 || write_outputs(r) == 0);
+}
+
+/* ---- the run ------------------------------------------------------------------------------ */
+
+static void run_free(Run *r)
+{
+    for (int m = 0; m < SUITE_MAX_MODELS; m++) free(r->checkpoint[m]);
+    free(r->identity_text);
+    free(r->done);
+    free(r->ordered);
+    free(r->owner);
+    free(r->load);
+    free(r->mine);
+    units_free(&r->todo);
+    units_free(&r->units);
+    workspace_free(&r->ws);
+    suite_free(&r->suite);
+    identity_inputs_free();
 }
 
 int main(int argc, char **argv)
 {
+    static Run run; /* large (per-model arrays): not on the stack */
+    Run *r = &run;
     MPI_Init(&argc, &argv);
-    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
-    MPI_Comm_size(MPI_COMM_WORLD, &world);
+    MPI_Comm_rank(COMM, &r->rank);
+    MPI_Comm_size(COMM, &r->world);
     if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1); /* one rank per core */
-    char msg[1024] = "";
-    EvalOptions o;
-    int rc = options_parse(argc, argv, &o, TITANS_EVALS_DIR "/quick.ini", msg, sizeof msg);
-    if (rc != 0) { /* argv is the same on every rank: every rank agrees */
-        if (rank == 0) {
-            if (rc > 0) options_usage(stdout);
-            else fprintf(stderr, "titans-eval: %s\n", msg);
-        }
-        MPI_Finalize();
-        return rc > 0 ? 0 : 2;
+    r->argc = argc, r->argv = argv, r->t0 = clock_seconds();
+    utc_now(r->started, sizeof r->started);
+    PhaseResult (*const phases[])(Run *) = {phase_start, phase_plan,  phase_resume, phase_assign,
+                                             phase_load,  phase_units, phase_gather, phase_write};
+    for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
+        memset(&r->err, 0, sizeof r->err);
+        if (phases[i](r) != PHASE_OK) break;
     }
-    const char *slurm = getenv("SLURM_NTASKS");
-    if (world == 1 && slurm && atoi(slurm) > 1) {
-        fprintf(stderr, "titans-eval: started as 1 rank but SLURM_NTASKS=%s: srun's MPI plugin does "
-                        "not match this Open MPI (try srun --mpi=pmix, or mpirun)\n", slurm);
-        MPI_Finalize();
-        return 2;
-    }
-
-    Suite s = {0};
-    UnitList units = {0};
-    Workspace ws;
-    memset(&ws, 0, sizeof ws);
-    double t0 = clock_seconds();
-    char started[32], finished[32];
-    utc_now(started, sizeof started);
-    if (setup(&o, &s, &units, &ws, msg, sizeof msg) != 0) {
-        workspace_free(&ws);
-        MPI_Finalize();
-        return 1;
-    }
-    if (!o.out[0]) snprintf(o.out, sizeof o.out, "results/%s", s.name);
-    /* resume: rank 0 reads the journals of earlier attempts; the finished units are skipped */
-    uint64_t plan_hash = journal_plan_hash(&units);
-    uint8_t *done = calloc((size_t)(units.n ? units.n : 1), 1);
-    Record *ordered = rank == 0 ? calloc((size_t)(units.n ? units.n : 1), sizeof *ordered) : NULL;
-    int attempt = 1;
-    long long n_done = 0;
-    DataError err = {{0}};
-    int ok = done && (rank != 0 || ordered);
-    if (ok && rank == 0) {
-        int64_t nd = 0;
-        ok = mkdirs(o.out, msg, sizeof msg) == 0 &&
-             journal_scan(o.out, s.hash, plan_hash, &units, done, ordered, &attempt, &nd, &err) == 0;
-        if (!ok && !msg[0]) snprintf(msg, sizeof msg, "%s", err.msg);
-        n_done = nd;
-    }
-    if (agree(ok, msg, sizeof msg)) return MPI_Finalize(), 1;
-    MPI_Bcast(&attempt, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    MPI_Bcast(&n_done, 1, MPI_LONG_LONG, 0, MPI_COMM_WORLD);
-    MPI_Bcast(done, (int)units.n, MPI_UINT8_T, 0, MPI_COMM_WORLD);
-
-    /* the units still to run, assigned longest first (the same on every rank) */
-    UnitList todo = {0};
-    for (int64_t i = 0; ok && i < units.n; i++)
-        if (!done[i] && (ok = units_push(&todo, units.v[i]) == 0))
-            todo.v[todo.n - 1].id = i; /* a todo entry keeps its unit's id, not its list index */
-    int *owner = malloc(sizeof(int) * (size_t)(todo.n ? todo.n : 1));
-    double *load = malloc(sizeof(double) * (size_t)world);
-    ok = ok && owner && load && units_assign(&todo, world, owner, load) == 0;
-    if (agree(ok, strcpy(msg, "out of memory assigning units"), sizeof msg)) return MPI_Finalize(), 1;
-    if (rank == 0) {
-        printf("titans-eval: suite %s (%s), %lld units on %d ranks, load balance %.3f (busiest / mean)\n",
-               s.name, o.suite, (long long)units.n, world, units_imbalance(load, world));
-        if (n_done)
-            printf("titans-eval: resuming attempt %d: %lld of %lld units already done in %s/journal\n",
-                   attempt, n_done, (long long)units.n, o.out);
-        fflush(stdout);
-    }
-    if (o.dry_run) {
-        if (rank == 0)
-            for (int r = 0; r < world; r++) {
-                int64_t n = 0;
-                for (int64_t i = 0; i < todo.n; i++) n += owner[i] == r;
-                printf("  rank %d: %lld units, estimated %.3g FLOP\n", r, (long long)n, load[r]);
-            }
-        MPI_Finalize();
-        return 0;
-    }
-
-    if (load_checkpoints(&s, &todo, owner, &ws, msg, sizeof msg) != 0) return MPI_Finalize(), 1;
-
-    /* this rank's units, in id order; each one journaled as soon as it is done */
-    int64_t mine = 0;
-    for (int64_t i = 0; i < todo.n; i++) mine += owner[i] == rank;
-    Record *recs = calloc((size_t)(mine ? mine : 1), sizeof *recs);
-    double total_cost = 0;
-    for (int r = 0; r < world; r++) total_cost += load[r];
-    Progress prog;
-    Journal jr = {-1, 0.0};
-    ok = recs != NULL && journal_open(&jr, o.out, attempt, rank, &err) == 0 &&
-         progress_init(&prog, todo.n, total_cost) == 0;
-    snprintf(msg, sizeof msg, "rank %d: %.1000s", rank, err.msg[0] ? err.msg : "out of memory");
-    if (agree(ok, msg, sizeof msg)) return MPI_Finalize(), 1;
-    /* Under srun every rank gets Slurm's SIGTERM itself: finish the unit, then stop together.
-     * Under mpirun (it sets OMPI_MCA_orte_hnp_uri) the runtime tears the job down after
-     * forwarding SIGTERM, so a rank that finishes its unit first would wait in a collective of a
-     * dying job: there the default action stands, and the journal makes it resumable anyway. */
-    if (getenv("SLURM_JOB_ID") && !getenv("OMPI_MCA_orte_hnp_uri")) {
-        signal(SIGTERM, on_stop);
-        signal(SIGINT, on_stop);
-    }
-    int64_t k = 0;
-    for (int64_t i = 0; ok && !stop_requested && i < todo.n; i++) {
-        if (owner[i] != rank) continue;
-        recs[k].unit = todo.v[i].id;
-        recs[k].rank = rank;
-        ok = run_unit(&ws, &todo.v[i], &recs[k].r, &err) == 0 &&
-             journal_append(&jr, s.hash, plan_hash, &recs[k], &err) == 0;
-        if (ok) progress_add(&prog, recs[k].r.tokens, todo.v[i].cost);
-        k++;
-    }
-    mine = ok ? k : mine;
-    journal_close(&jr);
-    progress_finish(&prog); /* collective: a rank that failed early waits here, nowhere else */
-    snprintf(msg, sizeof msg, "rank %d: %.1000s", rank, err.msg);
-    if (agree(ok, msg, sizeof msg)) return MPI_Finalize(), 1;
-    int stopped = stop_requested, any_stopped = 0;
-    MPI_Allreduce(&stopped, &any_stopped, 1, MPI_INT, MPI_MAX, MPI_COMM_WORLD);
-    if (any_stopped) { /* the journals hold every finished unit: the same command resumes */
-        if (rank == 0)
-            fprintf(stderr, "titans-eval: stopped by a signal; finished units are in %s/journal. "
-                            "Run the same command to resume.\n", o.out);
-        MPI_Finalize();
-        return 143;
-    }
-
-    /* gather every record to rank 0, in unit order */
-    int bytes = (int)(sizeof(Record) * (size_t)mine), *counts = NULL, *displs = NULL;
-    Record *all = NULL;
-    if (rank == 0) {
-        counts = malloc(sizeof(int) * (size_t)world);
-        displs = malloc(sizeof(int) * (size_t)world);
-        all = malloc(sizeof(Record) * (size_t)(todo.n ? todo.n : 1));
-    }
-    MPI_Gather(&bytes, 1, MPI_INT, counts, 1, MPI_INT, 0, MPI_COMM_WORLD);
-    if (rank == 0)
-        for (int r = 0, off = 0; r < world; r++) displs[r] = off, off += counts[r];
-    MPI_Gatherv(recs, bytes, MPI_BYTE, all, counts, displs, MPI_BYTE, 0, MPI_COMM_WORLD);
-    ok = 1;
-    if (rank == 0) {
-        for (int64_t i = 0; i < todo.n; i++) ordered[all[i].unit] = all[i]; /* journaled ones are in */
-        char header[8192], machine[600], command[2048];
-        machine_line(machine, sizeof machine);
-        command_line(argc, argv, world, command, sizeof command);
-        utc_now(finished, sizeof finished);
-        snprintf(header, sizeof header,
-                 "# %s\n\nSuite `%s` (xxh3 %016llx), seed %llu, %lld units on %d ranks, %.1f s "
-                 "(this attempt: %lld units; a resumed run counts only its own).\n\n"
-                 "- Command: `%s`\n- Machine: %s\n- Commit: %s, finished %s\n",
-                 s.name, o.suite, (unsigned long long)s.hash, (unsigned long long)s.seed, (long long)units.n,
-                 world, clock_seconds() - t0, (long long)todo.n, command, machine,
-                 TITANS_GIT_COMMIT " (at configure)", finished);
-        static char echo[8192], hashes[8192];
-        char h5path[1100];
-        options_echo(&o, echo, sizeof echo);
-        checkpoint_hashes(&s, hashes, sizeof hashes);
-        snprintf(h5path, sizeof h5path, "%s/results.h5", o.out);
-        Provenance p = {o.suite, echo, TITANS_GIT_COMMIT " (at configure)", started, finished, hashes, world};
-        ok = report_write(&s, &units, ordered, o.out, header, &err) == 0 &&
-             records_write(h5path, &s, &units, ordered, &p, &err) == 0;
-        if (!ok && !msg[0]) snprintf(msg, sizeof msg, "%s", err.msg);
-        if (ok) print_tables(o.out);
-        if (ok) printf("titans-eval: %lld units in %.1f s; tables in %s/tables.md, records in results.h5\n", (long long)units.n,
-                       clock_seconds() - t0, o.out);
-    }
-    rc = agree(ok, msg, sizeof msg) ? 1 : 0;
-    free(counts);
-    free(displs);
-    free(all);
-    free(ordered);
-    free(recs);
-    free(owner);
-    free(load);
-    free(done);
-    units_free(&todo);
-    units_free(&units);
-    workspace_free(&ws);
-    suite_free(&s);
+    run_free(r);
     MPI_Finalize();
-    return rc;
+    return r->exit_code;
 }

@@ -13,18 +13,20 @@ typedef struct {
     OptKind kind;
     const char *arg, *help;
     size_t offset, size; /* of the field in EvalOptions */
+    int identity;        /* changes a unit's record: part of the resume identity (identity.h) */
 } Option;
 
 #define FIELD(f) offsetof(EvalOptions, f), sizeof(((EvalOptions *)0)->f)
 
 static const Option OPTIONS[] = {
-    {"suite", 's', OPT_TEXT, "FILE", "suite to run (default: evals/quick.ini)", FIELD(suite)},
-    {"data-dir", 'd', OPT_TEXT, "DIR", "datasets folder (default: $TITANS_DATA; none: built-in data only)", FIELD(data_dir)},
-    {"out", 'o', OPT_TEXT, "DIR", "output folder (default: results/<suite name>)", FIELD(out)},
-    {"memory-path", 'm', OPT_TEXT, "PATH", "memory update: chunked (default) or sequential", FIELD(memory_path)},
-    {"limit", 'l', OPT_COUNT, "N", "run at most N units (0 = all): a smoke run", FIELD(limit)},
-    {"dry-run", 'n', OPT_FLAG, NULL, "print the plan and each rank's share, run nothing", FIELD(dry_run)},
-    {"help", 'h', OPT_FLAG, NULL, "this text", FIELD(help)},
+    {"suite", 's', OPT_TEXT, "FILE", "suite to run (default: evals/quick.ini)", FIELD(suite), 0},
+    {"data-dir", 'd', OPT_TEXT, "DIR", "datasets folder (default: $TITANS_DATA; none: built-in data only)", FIELD(data_dir), 0},
+    {"out", 'o', OPT_TEXT, "DIR", "output folder (default: results/<suite name>)", FIELD(out), 0},
+    {"memory-path", 'm', OPT_TEXT, "PATH", "memory update: chunked (default) or sequential", FIELD(memory_path), 1},
+    {"limit", 'l', OPT_COUNT, "N", "run at most N units (0 = all): a smoke run", FIELD(limit), 0},
+    {"restart", 'R', OPT_FLAG, NULL, "discard the records of earlier attempts in the output folder", FIELD(restart), 0},
+    {"dry-run", 'n', OPT_FLAG, NULL, "print the plan and each rank's share, run nothing", FIELD(dry_run), 0},
+    {"help", 'h', OPT_FLAG, NULL, "this text", FIELD(help), 0},
 };
 #define N_OPTIONS (sizeof OPTIONS / sizeof OPTIONS[0])
 
@@ -98,11 +100,12 @@ int options_parse(int argc, char **argv, EvalOptions *o, const char *default_sui
     return o->help ? 1 : 0;
 }
 
-void options_echo(const EvalOptions *o, char *buf, size_t len)
+static void echo(const EvalOptions *o, int identity_only, char *buf, size_t len)
 {
     size_t k = 0;
     buf[0] = 0;
     for (size_t i = 0; i < N_OPTIONS && k < len; i++) {
+        if (identity_only && !OPTIONS[i].identity) continue;
         const char *field = (const char *)o + OPTIONS[i].offset;
         if (OPTIONS[i].kind == OPT_TEXT)
             k += (size_t)snprintf(buf + k, len - k, "%s = %s\n", OPTIONS[i].name, field);
@@ -112,3 +115,6 @@ void options_echo(const EvalOptions *o, char *buf, size_t len)
             k += (size_t)snprintf(buf + k, len - k, "%s = %s\n", OPTIONS[i].name, *(const int *)field ? "yes" : "no");
     }
 }
+
+void options_echo(const EvalOptions *o, char *buf, size_t len) { echo(o, 0, buf, len); }
+void options_identity(const EvalOptions *o, char *buf, size_t len) { echo(o, 1, buf, len); }

@@ -13,6 +13,7 @@ typedef struct {
     char out[1024];        /* output folder */
     char memory_path[16];  /* chunked | sequential */
     int64_t limit;         /* at most this many units (0 = all): a smoke run */
+    int restart;           /* discard earlier attempts' records in out */
     int dry_run;           /* print the plan and the assignment, run nothing */
     int help;
 } EvalOptions;
@@ -23,5 +24,7 @@ int options_parse(int argc, char **argv, EvalOptions *o, const char *default_sui
 void options_usage(FILE *out);
 /* "name = value" lines of every option, for the results' provenance. */
 void options_echo(const EvalOptions *o, char *buf, size_t len);
+/* The same for the options that change a unit's record (the resume identity). */
+void options_identity(const EvalOptions *o, char *buf, size_t len);
 
 #endif

@@ -1,5 +1,10 @@
 #include "records.h"
 
+#include "outfile.h"
+
+#include <errno.h>
+#include <unistd.h>
+
 #include <cblas.h>
 #include <hdf5.h>
 #include <mpi.h>
@@ -129,15 +134,16 @@ static int provenance(hid_t f, const Suite *s, const Provenance *p)
     return rc;
 }
 
-int records_write(const char *path, const Suite *s, const UnitList *units, const Record *recs,
+int records_write(const char *dir, const Suite *s, const UnitList *units, const Record *recs,
                   const Provenance *p, DataError *err)
 {
-    char tmp[2048];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
+    OutFile o;
+    if (outfile_names(&o, dir, "results.h5", err) != 0) return -1;
     H5Eset_auto2(H5E_DEFAULT, NULL, NULL);
-    hid_t f = H5Fcreate(tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
+    errno = 0;
+    hid_t f = H5Fcreate(o.tmp, H5F_ACC_TRUNC, H5P_DEFAULT, H5P_DEFAULT);
     if (f < 0) {
-        data_error(err, "%s: cannot create", tmp);
+        data_error(err, "%s: cannot create: %s", o.tmp, errno ? strerror(errno) : "HDF5 refused it");
         return -1;
     }
     hid_t g = H5Gcreate2(f, "units", H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT);
@@ -146,10 +152,11 @@ int records_write(const char *path, const Suite *s, const UnitList *units, const
     if (rc == 0) rc = columns(g, s, units, recs);
     if (g >= 0) H5Gclose(g);
     if (H5Fclose(f) < 0) rc = -1;
-    if (rc == 0 && rename(tmp, path) != 0) rc = -1;
     if (rc != 0) {
-        remove(tmp);
-        data_error(err, "%s: writing the results failed", path);
+        int e = errno;
+        unlink(o.tmp);
+        data_error(err, "%s: writing the records failed%s%s", o.path, e ? ": " : "", e ? strerror(e) : "");
+        return -1;
     }
-    return rc;
+    return outfile_rename(&o, err);
 }

@@ -6,8 +6,8 @@
  * openblas_config, checkpoints ("name path xxh3" per line); one 1-D dataset per record field
  * under /units, indexed by unit id: id, length, sample, tokens (int64), depth, score, mae,
  * seconds (float64), rank (int32), task, family, model, variant, prediction, target (strings).
- * The file is written as <path>.tmp and renamed, so a reader sees the previous complete file or
- * the new one, never a torn one. */
+ * The file is written as results.h5.tmp, fsync'ed and renamed (outfile.h), so a reader sees the
+ * previous complete file or the new one, never a torn one. */
 #ifndef TITANS_EVAL_RECORDS_H
 #define TITANS_EVAL_RECORDS_H
 
@@ -18,7 +18,8 @@ typedef struct {
     int world_size;
 } Provenance;
 
-int records_write(const char *path, const Suite *s, const UnitList *units, const Record *recs,
+/* Writes <dir>/results.h5 (atomically: outfile.h). */
+int records_write(const char *dir, const Suite *s, const UnitList *units, const Record *recs,
                   const Provenance *p, DataError *err);
 
 #endif

@@ -1,5 +1,7 @@
 #include "report.h"
 
+#include "outfile.h"
+
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -155,15 +157,6 @@ static void table_task(const Suite *s, const UnitList *l, const Record *rec, int
     }
 }
 
-static FILE *open_in(const char *dir, const char *name, DataError *err)
-{
-    char path[2048];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    if (!f) data_error(err, "%s: cannot write: %s", path, strerror(errno));
-    return f;
-}
-
 /* CSV field: quoted, with quotes doubled */
 static void csv_text(FILE *f, const char *s)
 {
@@ -175,14 +168,9 @@ static void csv_text(FILE *f, const char *s)
     fputc('"', f);
 }
 
-int report_write(const Suite *s, const UnitList *l, const Record *rec, const char *out,
-                 const char *header, DataError *err)
+/* units.csv: one row per unit */
+static void write_units(const Suite *s, const UnitList *l, const Record *rec, FILE *u)
 {
-    FILE *u = open_in(out, "units.csv", err), *md = u ? open_in(out, "tables.md", err) : NULL;
-    if (!u || !md) {
-        if (u) fclose(u);
-        return -1;
-    }
     fprintf(u, "unit,task,family,model,variant,length,depth,sample,score,mae,tokens,seconds,rank,prediction,target\n");
     for (int64_t i = 0; i < l->n; i++) {
         const Unit *x = &l->v[i];
@@ -196,18 +184,31 @@ int report_write(const Suite *s, const UnitList *l, const Record *rec, const cha
         csv_text(u, rec[i].r.target);
         fputc('\n', u);
     }
-    fprintf(md, "%s", header);
-    int rc = 0;
-    for (int ti = 0; ti < s->n_tasks && rc == 0; ti++) {
+}
+
+/* Every file is written to a temporary and renamed (outfile.h): a kill leaves each one the
+ * previous complete version or the new one. tables.md is renamed last. */
+int report_write(const Suite *s, const UnitList *l, const Record *rec, const char *out,
+                 const char *header, DataError *err)
+{
+    OutFile u, md, csv;
+    if (outfile_open(&u, out, "units.csv", err) != 0) return -1;
+    write_units(s, l, rec, u.f);
+    if (outfile_commit(&u, err) != 0) return -1;
+    if (outfile_open(&md, out, "tables.md", err) != 0) return -1;
+    fprintf(md.f, "%s", header);
+    for (int ti = 0; ti < s->n_tasks; ti++) {
         char name[SUITE_NAME + 8];
         snprintf(name, sizeof name, "%s.csv", s->tasks[ti].name);
-        FILE *csv = open_in(out, name, err);
-        if (!csv) rc = -1;
-        else {
-            table_task(s, l, rec, ti, md, csv);
-            if (fclose(csv) != 0) rc = (data_error(err, "%s/%s: write failed", out, name), -1);
+        if (outfile_open(&csv, out, name, err) != 0) {
+            outfile_abort(&md);
+            return -1;
+        }
+        table_task(s, l, rec, ti, md.f, csv.f);
+        if (outfile_commit(&csv, err) != 0) {
+            outfile_abort(&md);
+            return -1;
         }
     }
-    if (fclose(u) != 0 || fclose(md) != 0) rc = (data_error(err, "%s: write failed", out), -1);
-    return rc;
+    return outfile_commit(&md, err);
 }

@@ -7,15 +7,10 @@
 #ifndef TITANS_EVAL_REPORT_H
 #define TITANS_EVAL_REPORT_H
 
-#include "run.h"
+#include "common.h"
+#include "record.h"
 #include "suite.h"
 #include "units.h"
-
-typedef struct {
-    int64_t unit;
-    int rank;
-    UnitResult r;
-} Record;
 
 /* records[i] is the record of unit i (every unit present). Writes into the folder out. */
 int report_write(const Suite *s, const UnitList *units, const Record *records, const char *out,

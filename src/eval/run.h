@@ -12,21 +12,10 @@
 #include "forecast.h"
 #include "genomics.h"
 #include "niah.h"
+#include "record.h"
 #include "suite.h"
 #include "titans.h"
 #include "units.h"
-
-#define RUN_TEXT 256
-
-typedef struct {
-    double score;                 /* sniah/babilong: metric in [0, 1]; genomics: 1 right, 0 wrong;
-                                   * forecast: MSE over the window */
-    double mae;                   /* forecast: MAE over the window; else 0 */
-    char prediction[RUN_TEXT];    /* generated text, predicted class or "" (truncated) */
-    char target[RUN_TEXT];        /* expected answer(s), class or "" */
-    int64_t tokens;               /* tokens (bytes, patches x channels) the model read */
-    double seconds;
-} UnitResult;
 
 typedef struct {
     char name[16];

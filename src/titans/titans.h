@@ -35,6 +35,11 @@ typedef enum {
  * truth) or the chunked matrix form on sgemm (the fast path). Both compute the same function. */
 typedef enum { TITANS_MEMORY_CHUNKED, TITANS_MEMORY_SEQUENTIAL } TitansMemoryPath;
 
+/* The version of the engine's numerics: bump it with any change that can alter an output beyond
+ * nothing (a new kernel, a reordered sum). Records made by another version are not reused on
+ * resume (src/eval/identity.h). */
+#define TITANS_NUMERICS_VERSION 1
+
 #define TITANS_MAX_LAYERS 1024
 #define TITANS_MAX_MEM_DEPTH 16
 
