@@ -12,8 +12,9 @@ same() { cut -d, -f1-11,14- "$1" > "$work/a"; cut -d, -f1-11,14- "$2" > "$work/b
 
 # expect_failure NP OUT DESCRIPTION REGEX [ARGS...]: titans-eval ARGS --out OUT on NP ranks fails
 # (non-zero, before MPIEXEC_TIMEOUT: a hang fails the test), prints exactly one "titans-eval:"
-# line on stderr, matching the extended REGEX, and leaves OUT's results.h5 and tables.md as they
-# were (absent, or an earlier run's). odls_base_sigkill_timeout=0 skips Open MPI's 1 s grace
+# line on stderr, matching the extended REGEX, before Open MPI's banner of a non-zero exit and
+# with no MPI_Abort, and leaves OUT's results.h5 and tables.md as they were (absent, or an
+# earlier run's). odls_base_sigkill_timeout=0 skips Open MPI's 1 s grace
 # before it reaps a job that exited non-zero.
 expect_failure() {
   np=$1 out=$2 desc=$3 re=$4
@@ -23,7 +24,10 @@ expect_failure() {
     $LAUNCH $EVAL "$@" --out "$out" > "$work/fail.out" 2> "$work/fail.err"
   rc=$?
   grep '^titans-eval: ' "$work/fail.err" > "$work/fail.msg"
+  first=$(grep -n '^titans-eval: ' "$work/fail.err" | head -1 | cut -d: -f1)
+  banner=$(grep -n '^-----' "$work/fail.err" | head -1 | cut -d: -f1)
   [ $rc -ne 0 ] && ! grep -q 'time limit' "$work/fail.err" && [ "$(wc -l < "$work/fail.msg")" -eq 1 ] &&
+    [ "${first:-0}" -lt "${banner:-999999}" ] && ! grep -q 'MPI_ABORT' "$work/fail.err" &&
     grep -Eq "$re" "$work/fail.msg" && [ "$(cat "$out/results.h5" "$out/tables.md" 2>/dev/null | cksum)" = "$before" ]
   check $? "$desc" "$work/fail.err"
 }

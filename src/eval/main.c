@@ -267,12 +267,15 @@ static int mkdirs(const char *path, DataError *err)
     }
 }
 
-/* Rank 0: the output folder, rid of a killed run's temporaries; the journals of earlier
- * attempts; this attempt's identity, written before any rank journals a unit. */
+/* Rank 0: the output folder, rid of a killed run's temporaries, with nothing in the way of an
+ * output file; the journals of earlier attempts; this attempt's identity, written before any
+ * rank journals a unit. */
 static int open_output(Run *r)
 {
     const char *out = r->opt.out;
-    if (mkdirs(out, &r->err) != 0 || outfile_remove_stale(out, &r->err) != 0) return -1;
+    if (mkdirs(out, &r->err) != 0 || outfile_remove_stale(out, &r->err) != 0 ||
+        outfile_check(out, "results.h5", &r->err) != 0 || report_check_outputs(&r->suite, out, &r->err) != 0)
+        return -1;
     if (r->opt.restart && journal_clear(out, &r->err) != 0) return -1;
     if (journal_scan(out, &r->id, r->suite.name, r->identity_text, &r->units, r->done, r->ordered, &r->scan,
                      &r->err) != 0)
@@ -517,7 +520,9 @@ static int write_outputs(Run *r)
     options_echo(&r->opt, echo, sizeof echo);
     checkpoint_hashes(r, hashes, sizeof hashes);
     Provenance p = {r->opt.suite, echo, TITANS_GIT_COMMIT " (at configure)", r->started, finished, hashes, r->world};
-    if (records_write(r->opt.out, &r->suite, &r->units, r->ordered, &p, &r->err) != 0 ||
+    if (outfile_check(r->opt.out, "results.h5", &r->err) != 0 ||
+        report_check_outputs(&r->suite, r->opt.out, &r->err) != 0 ||
+        records_write(r->opt.out, &r->suite, &r->units, r->ordered, &p, &r->err) != 0 ||
         report_write(&r->suite, &r->units, r->ordered, r->opt.out, header, &r->err) != 0)
         return -1;
     print_tables(r->opt.out);

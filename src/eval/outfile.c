@@ -24,6 +24,16 @@ int outfile_names(OutFile *o, const char *dir, const char *name, DataError *err)
     return 0;
 }
 
+int outfile_check(const char *dir, const char *name, DataError *err)
+{
+    char path[OUTFILE_PATH];
+    struct stat st;
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    if (lstat(path, &st) != 0 || S_ISREG(st.st_mode)) return 0;
+    data_error(err, "%s: exists and is not a file: titans-eval cannot write its output there", path);
+    return -1;
+}
+
 int outfile_open(OutFile *o, const char *dir, const char *name, DataError *err)
 {
     if (outfile_names(o, dir, name, err) != 0) return -1;

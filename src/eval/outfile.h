@@ -29,6 +29,9 @@ void outfile_abort(OutFile *o);
 int outfile_names(OutFile *o, const char *dir, const char *name, DataError *err);
 int outfile_rename(OutFile *o, DataError *err);
 
+/* 0 if <dir>/<name> is absent or a regular file (so renaming onto it cannot fail for what it
+ * is); else -1 naming it. */
+int outfile_check(const char *dir, const char *name, DataError *err);
 /* -1 with "path: what: reason", and "(the disk or quota is full)" when it is. */
 int outfile_error(DataError *err, const char *path, const char *what, int e);
 /* fsyncs a folder, so that a rename or a new file in it is durable. */

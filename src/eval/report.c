@@ -186,6 +186,17 @@ static void write_units(const Suite *s, const UnitList *l, const Record *rec, FI
     }
 }
 
+int report_check_outputs(const Suite *s, const char *out, DataError *err)
+{
+    if (outfile_check(out, "units.csv", err) != 0 || outfile_check(out, "tables.md", err) != 0) return -1;
+    for (int ti = 0; ti < s->n_tasks; ti++) {
+        char name[SUITE_NAME + 8];
+        snprintf(name, sizeof name, "%s.csv", s->tasks[ti].name);
+        if (outfile_check(out, name, err) != 0) return -1;
+    }
+    return 0;
+}
+
 /* Every file is written to a temporary and renamed (outfile.h): a kill leaves each one the
  * previous complete version or the new one. tables.md is renamed last. */
 int report_write(const Suite *s, const UnitList *l, const Record *rec, const char *out,

@@ -12,6 +12,9 @@
 #include "suite.h"
 #include "units.h"
 
+/* Every file report_write would replace is absent or a regular file: checked before anything is
+ * written, so a folder in the way leaves every output as it was. */
+int report_check_outputs(const Suite *s, const char *out, DataError *err);
 /* records[i] is the record of unit i (every unit present). Writes into the folder out. */
 int report_write(const Suite *s, const UnitList *units, const Record *records, const char *out,
                  const char *header, DataError *err);
