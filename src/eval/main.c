@@ -163,7 +163,7 @@ static int setup(const EvalOptions *o, Suite *s, UnitList *units, Workspace *ws,
     int ok = text != NULL;
     if (agree(ok, strcpy(msg, "out of memory for the suite text"), len)) return -1;
     MPI_Bcast(text, (int)n, MPI_CHAR, 0, MPI_COMM_WORLD);
-    ok = suite_parse(text, o->suite, s, &err) == 0; /* same text, same result on every rank */
+    ok = suite_parse_bytes(text, (size_t)n, o->suite, s, &err) == 0; /* same text, same result on every rank */
     free(text);
     snprintf(msg, len, "%s", err.msg);
     if (agree(ok, msg, len)) return -1;
