@@ -181,7 +181,7 @@ static int setup(const EvalOptions *o, Suite *s, UnitList *units, Workspace *ws,
     long long count = 0;
     if (rank == 0) {
         static TitansConfig configs[SUITE_MAX_MODELS];
-        PlanData pd = {{0}, run_genomics_samples, run_forecast_windows, ws};
+        PlanData pd = workspace_plan_data(ws);
         ok = 1;
         for (int m = 0; ok && m < s->n_models; m++) {
             if (!s->models[m].checkpoint[0]) continue;
