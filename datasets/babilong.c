@@ -11,6 +11,8 @@ enum { STREAM_STORY = 1, STREAM_BACKGROUND = 2, STREAM_SLOTS = 3 };
 /* A passage window is 10 x budget as in BABILong, but at least MIN_WINDOW: a tiny budget's window
  * would hold no whole sentence and the sampler would never finish. */
 enum { MIN_PIECES = 10, WINDOW_FACTOR = 10, MIN_WINDOW = 1 << 16, GENERATE_TRIES = 100 };
+/* babilong_min_length's draw of generated stories (any fixed seed: it only measures their sizes) */
+enum { PROBE_STORIES = 200, PROBE_SEED = 0x5eed };
 
 /* ---------------------------------------------------------------------------------------------
  * Prompts (babilong/prompts.py DEFAULT_PROMPTS, qa1-qa5). \xe2\x80\x99 is U+2019; qa2's
@@ -722,6 +724,49 @@ done:
     free(bg.v);
     free(slot);
     return rc;
+}
+
+static int compare_int64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Generated stories: the length at which 1 in 5 of PROBE_STORIES questions, drawn as babilong_make
+ * draws them with a fixed seed, fit without background. */
+static int64_t generated_min_length(int task, DataError *err)
+{
+    int64_t need[PROBE_STORIES];
+    Rng r;
+    rng_init(&r, PROBE_SEED, STREAM_STORY, 0);
+    for (int i = 0; i < PROBE_STORIES; i++) {
+        BabiSet set;
+        if (babi_generate(task, &r, &set, err)) return -1;
+        need[i] = (int64_t)bare_len(template_len(task), &set.samples[rng_below(&r, (uint64_t)set.n_samples)]);
+        babi_free(&set);
+    }
+    qsort(need, PROBE_STORIES, sizeof *need, compare_int64);
+    return need[PROBE_STORIES / 5];
+}
+
+int64_t babilong_min_length(const BabilongData *d, int task, DataError *err)
+{
+    if (task < 1 || task > 5) {
+        data_error(err, "babilong: bad task %d", task);
+        return -1;
+    }
+    if (!d->have_babi) return generated_min_length(task, err);
+    const BabiSet *set = &d->babi[task - 1];
+    if (set->n_samples == 0) {
+        data_error(err, "babilong qa%d: no %s questions loaded for this task", task, d->split[0] ? d->split : "test");
+        return -1;
+    }
+    int64_t min = INT64_MAX;
+    for (int i = 0; i < set->n_samples; i++) {
+        int64_t n = (int64_t)bare_len(template_len(task), &set->samples[i]);
+        min = n < min ? n : min;
+    }
+    return min;
 }
 
 int babilong_make(const BabilongData *d, int task, int64_t target_len, uint64_t seed, uint64_t unit,

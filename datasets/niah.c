@@ -558,6 +558,9 @@ static char *draw_key(const NiahData *d, uint64_t seed, uint64_t unit)
     return str_printf("%s-%s", d->adj.w[i / d->noun.n], d->noun.w[i % d->noun.n]);
 }
 
+/* a value is a 7-digit number or a UUID (8-4-4-4-12 hex digits) */
+enum { NIAH_NUMBER_LEN = 7, NIAH_UUID_LEN = 36 };
+
 static char *draw_value(NiahTask task, uint64_t seed, uint64_t unit)
 {
     Rng r;
@@ -726,6 +729,83 @@ static int make_prompt(const NiahData *d, NiahTask task, const Pieces *p, int64_
     return out->prompt ? 0 : -1;
 }
 
+/* The essay tasks need the essays: 0, or -1 with err. */
+static int check_haystack(const NiahData *d, NiahTask task, DataError *err)
+{
+    if (TASKS[task].hay == HAY_ESSAY && !d->essay) {
+        data_error(err, "%s needs the essay haystack: load a data directory with %s", TASKS[task].name,
+                   NIAH_ESSAYS);
+        return -1;
+    }
+    return 0;
+}
+
+/* RULER's template around the context for this key and value; 0, or -1 when out of memory. */
+static int make_pieces(NiahTask task, const char *key, const char *value, Pieces *p)
+{
+    const char *type = TASKS[task].type;
+    memset(p, 0, sizeof *p);
+    p->head = str_printf("A special magic %s is hidden within the following text. Make sure to "
+                         "memorize it. I will quiz you about the %s afterwards.\n",
+                         type, type);
+    p->needle = str_printf("One of the special magic %ss for %s is: %s.", type, key, value);
+    p->tail = str_printf("\nWhat is the special magic %s for %s mentioned in the provided text? "
+                         "The special magic %s for %s mentioned in the provided text is",
+                         type, key, type, key);
+    if (!p->head || !p->needle || !p->tail) return -1;
+    p->head_len = strlen(p->head);
+    p->needle_len = strlen(p->needle);
+    p->tail_len = strlen(p->tail);
+    return 0;
+}
+
+static void free_pieces(Pieces *p)
+{
+    free(p->head);
+    free(p->needle);
+    free(p->tail);
+}
+
+static size_t longest_word(const WordList *l)
+{
+    size_t m = 0;
+    for (size_t i = 0; i < l->n; i++) m = strlen(l->w[i]) > m ? strlen(l->w[i]) : m;
+    return m;
+}
+
+int64_t niah_min_length(const NiahData *d, NiahTask task, DataError *err)
+{
+    if ((unsigned)task >= NIAH_N_TASKS) {
+        data_error(err, "unknown NIAH task %d", (int)task);
+        return -1;
+    }
+    if (check_haystack(d, task, err)) return -1;
+    /* the needle and the question grow with the key and the value: the longest of each */
+    size_t key_len = longest_word(&d->adj) + 1 + longest_word(&d->noun);
+    size_t value_len = task == NIAH_S3 ? NIAH_UUID_LEN : NIAH_NUMBER_LEN;
+    char *key = malloc(key_len + 1), *value = malloc(value_len + 1);
+    Pieces p = {0};
+    int64_t need = -1;
+    if (key && value) {
+        memset(key, 'k', key_len);
+        key[key_len] = 0;
+        memset(value, 'v', value_len);
+        value[value_len] = 0;
+    }
+    if (!key || !value || make_pieces(task, key, value, &p)) {
+        data_error(err, "out of memory");
+    } else {
+        uint64_t fixed = p.head_len + p.tail_len;
+        /* the least haystack: one noise line and its "\n", or the first essay word (essay_fit) */
+        need = (int64_t)(TASKS[task].hay == HAY_ESSAY ? fixed + essay_context_bytes(d, 1, 0.0, p.needle_len)
+                                                      : fixed + p.needle_len + sizeof NOISE);
+    }
+    free_pieces(&p);
+    free(key);
+    free(value);
+    return need;
+}
+
 int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth, uint64_t seed,
               uint64_t unit, TextSample *out, DataError *err)
 {
@@ -734,12 +814,8 @@ int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth
         data_error(err, "unknown NIAH task %d", (int)task);
         return -1;
     }
-    const char *name = TASKS[task].name, *type = TASKS[task].type;
-    if (TASKS[task].hay == HAY_ESSAY && !d->essay) {
-        data_error(err, "%s needs the essay haystack: load a data directory with %s", name,
-                   NIAH_ESSAYS);
-        return -1;
-    }
+    const char *name = TASKS[task].name;
+    if (check_haystack(d, task, err)) return -1;
     if (!(depth <= 1)) { /* also NaN */
         data_error(err, "%s: depth %g is not in [0, 1] (or < 0 for RULER's draw)", name, depth);
         return -1;
@@ -750,22 +826,12 @@ int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth
     }
     char *key = draw_key(d, seed, unit), *value = draw_value(task, seed, unit);
     Pieces p = {0};
-    p.head = str_printf("A special magic %s is hidden within the following text. Make sure to "
-                        "memorize it. I will quiz you about the %s afterwards.\n",
-                        type, type);
-    p.needle = str_printf("One of the special magic %ss for %s is: %s.", type, key, value);
-    p.tail = str_printf("\nWhat is the special magic %s for %s mentioned in the provided text? "
-                        "The special magic %s for %s mentioned in the provided text is",
-                        type, key, type, key);
     int rc = -1;
     out->answers = malloc(sizeof *out->answers);
-    if (!key || !value || !p.head || !p.needle || !p.tail || !out->answers) {
+    if (!key || !value || !out->answers || make_pieces(task, key, value, &p)) {
         data_error(err, "out of memory");
         goto done;
     }
-    p.head_len = strlen(p.head);
-    p.needle_len = strlen(p.needle);
-    p.tail_len = strlen(p.tail);
     if (make_prompt(d, task, &p, target_len, &depth, seed, unit, out, err)) {
         char msg[sizeof err->msg];
         memcpy(msg, err->msg, sizeof msg);
@@ -782,9 +848,7 @@ int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth
 done:
     free(key);
     free(value);
-    free(p.head);
-    free(p.needle);
-    free(p.tail);
+    free_pieces(&p);
     if (rc) text_sample_free(out);
     return rc;
 }

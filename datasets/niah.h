@@ -105,6 +105,11 @@ int niah_task_parse(const char *name, NiahTask *out, DataError *err);
 int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth, uint64_t seed,
               uint64_t unit, TextSample *out, DataError *err);
 
+/* The shortest target_len at which niah_make makes every sample of task (any seed, unit and
+ * depth): the template with the longest key and value around the least haystack. -1 with err
+ * (an essay task without essays). */
+int64_t niah_min_length(const NiahData *d, NiahTask task, DataError *err);
+
 /* RULER string_match_all for one sample, in [0, 1]. */
 double niah_score(const TextSample *s, const char *prediction);
 

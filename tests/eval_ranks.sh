@@ -8,12 +8,16 @@
 # garbage tail left by an earlier run does not stop the next; and a run killed with SIGKILL, or
 # stopped with SIGTERM, resumes without redoing finished units and ends with the uninterrupted
 # run's results; with no arguments and no data directory, the default suite plans the shipped
-# checkpoints and leaves out the tasks that need data. Needs no data directory. Emits TAP.
+# checkpoints and leaves out the tasks that need data. Issue 10's cases are refused at plan time
+# with the suite's file, line and key: unbounded work (unit counts and sample sizes past the
+# machine's memory, lengths past 64 bits, horizons past an int), a NUL byte, names that would be
+# unsafe paths, two mistakes (the first is reported), text lengths no sample fits, and broken
+# bAbI, book, word-list and essay files. Needs no data directory. Emits TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
 SMOKE=$fixtures/../smoke.ini
 
-echo "1..36"
+echo "1..53"
 for np in 1 2 3; do
   MPI_NP=$np $LAUNCH $EVAL --suite "$SMOKE" --out "$work/np$np" > "$work/log$np" 2>&1
   echo $? > "$work/rc$np"
@@ -105,20 +109,98 @@ expect_failure 2 "$work/family" "an unknown task family: suite file, line and ke
   "family\\.ini:6: \\[task\\.t\\] family: 'timeseries' is not" --suite "$work/family.ini"
 suite etth9 'forecaster = naive-last' 'family = forecast\nvariants = ETTh9\nlengths = 96'
 expect_failure 2 "$work/etth9" "an unknown forecasting variant (ETTh9): suite, task and name" \
-  "etth9\\.ini: \\[task\\.t\\]: unknown forecasting dataset 'ETTh9'" --suite "$work/etth9.ini" --data-dir "$work/ett-short"
+  "etth9\\.ini:7: \\[task\\.t\\] variants: 'ETTh9' at horizon 96: unknown forecasting dataset 'ETTh9'" --suite "$work/etth9.ini" --data-dir "$work/ett-short"
 suite sniah7 "checkpoint = $fixtures/mag.h5" 'family = sniah\nvariants = s-niah-7\nlengths = 1k'
 expect_failure 2 "$work/sniah7" "an unknown S-NIAH variant (s-niah-7): suite, task and name" \
-  "sniah7\\.ini: \\[task\\.t\\]: unknown NIAH task 's-niah-7'" --suite "$work/sniah7.ini"
+  "sniah7\\.ini:7: \\[task\\.t\\] variants: unknown NIAH task 's-niah-7'" --suite "$work/sniah7.ini"
 suite qa9 "checkpoint = $fixtures/mag.h5" 'family = babilong\nvariants = qa9\nlengths = 1k'
 expect_failure 2 "$work/qa9" "an unknown BABILong variant (qa9): suite, task and name" \
-  "qa9\\.ini: \\[task\\.t\\]: variants: 'qa9' is not qa1 \\.\\. qa5" --suite "$work/qa9.ini"
+  "qa9\\.ini:7: \\[task\\.t\\] variants: 'qa9' is not qa1 \\.\\. qa5" --suite "$work/qa9.ini"
 
 suite dna-text "checkpoint = $fixtures/dna_cls.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
 expect_failure 2 "$work/dna-text" "a DNA classifier listed for S-NIAH: suite, task, model and why" \
-  "dna-text\\.ini: \\[task\\.t\\] model 'm': text tasks need a bytes/lm checkpoint" --suite "$work/dna-text.ini"
+  "dna-text\\.ini:10: \\[task\\.t\\] models: model 'm': text tasks need a bytes/lm checkpoint" --suite "$work/dna-text.ini"
 suite horizon "checkpoint = $fixtures/series_forecast.h5" 'family = forecast\nvariants = ETTh1\nlengths = 192'
 expect_failure 2 "$work/horizon" "a forecaster of another horizon than the task's: model and its horizon named" \
-  "horizon\\.ini: \\[task\\.t\\] model 'm': its head forecasts 12 steps" --suite "$work/horizon.ini"
+  "horizon\\.ini:10: \\[task\\.t\\] models: model 'm': its head forecasts 12 steps" --suite "$work/horizon.ini"
+
+# ---- issue 10: suites that asked for unbounded work, names that became paths, and mistakes in
+# the text data, each refused at plan time (before any unit, also under --dry-run) with the
+# suite's file, line and key and the limit
+printf '[suite]\nname = many\n[model.m]\ncheckpoint = %s\n[task.t]\nfamily = sniah\nvariants = s-niah-1\nlengths = 1k, 2k, 4k, 8k\ndepths = 0, 0.25, 0.5, 0.75, 1\nsamples = 40000000\nmodels = m\n' \
+  "$fixtures/mag.h5" > "$work/many.ini"
+expect_failure 2 "$work/many" "samples = 40000000 (800M units): refused at plan time with the memory limit, no MPI_ERR_COUNT" \
+  'many\.ini:10: \[task\.t\] samples: the suite comes to 800000000 units with this task, more than the [0-9]+ that fit in 1/4 of this machine.s [0-9.]+ GiB of memory' \
+  --suite "$work/many.ini"
+sed 's/^samples = .*/samples = 1000000000/' "$work/many.ini" > "$work/many-dry.ini"
+expect_failure 2 "$work/many-dry" "samples = 10^9 under --dry-run: refused before the unit list is allocated" \
+  'many-dry\.ini:10: \[task\.t\] samples: the suite comes to 20000000000 units' --suite "$work/many-dry.ini" --dry-run
+suite tera "checkpoint = $fixtures/mag.h5" 'family = babilong\nvariants = qa1\nlengths = 1000000000000'
+expect_failure 2 "$work/tera" "a BABILong length of 10^12 under --dry-run: one sample would not fit in memory" \
+  'tera\.ini:8: \[task\.t\] lengths: 1000000000000 bytes: one sample would take .* GiB .*: at most [0-9]+ here' \
+  --suite "$work/tera.ini" --dry-run
+suite wrap "checkpoint = $fixtures/mag.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 9007199254740992k'
+expect_failure 2 "$work/wrap" "lengths = 9007199254740992k: refused, not wrapped to a negative length" \
+  "wrap\\.ini:8: \\[task\\.t\\] lengths: '9007199254740992k' is more than 9223372036854775807" --suite "$work/wrap.ini"
+suite int-horizon 'forecaster = naive-last' 'family = forecast\nvariants = ETTh1\nlengths = 4294967392'
+expect_failure 2 "$work/int-horizon" "forecast horizon 4294967392: refused, not run as horizon 96" \
+  'int-horizon\.ini:8: \[task\.t\] lengths: horizon 4294967392 is not in 1 \.\. 2147483647' \
+  --suite "$work/int-horizon.ini" --data-dir "$work/ett-short"
+printf '[suite]\nname = nul\n[model.m]\ncheckpoint = %s\n[task.t]\nfamily = sniah\0\nvariants = s-niah-1\nlengths = 1k\nsamples = 1\nmodels = m\n' \
+  "$fixtures/mag.h5" > "$work/nul.ini"
+expect_failure 2 "$work/nul" "a NUL byte in a suite: file and line named, not the silent end of the suite" \
+  'nul\.ini:6: NUL byte at byte 15 of the line' --suite "$work/nul.ini"
+printf '[suite]\nname = two\nsead = 1\n[model.m]\ncheckpoint = %s\n[task.t]\nfamily = needle\n' "$fixtures/mag.h5" > "$work/two.ini"
+expect_failure 2 "$work/two" "a suite with two mistakes: the first one's line with its own reason" \
+  "two\\.ini:3: \\[suite\\] unknown key 'sead' \\(name, seed\\)\$" --suite "$work/two.ini"
+printf '[suite]\nname = names\n[model.m]\ncheckpoint = %s\n[task.%s]\nfamily = sniah\nvariants = s-niah-1\nlengths = 1k\nsamples = 1\nmodels = m\n' \
+  "$fixtures/mag.h5" units > "$work/units.ini"
+expect_failure 2 "$work/units" "a task named units (would overwrite units.csv): refused at parse time" \
+  "units\\.ini:5: \\[task\\.units\\]: 'units' is the name of an output of titans-eval" --suite "$work/units.ini"
+sed 's|^\[task\.units\]|[task.../escaped]|' "$work/units.ini" > "$work/escaped.ini"
+mkdir -p "$work/esc"
+expect_failure 2 "$work/esc/out" "a task named ../escaped: refused at parse time" \
+  'escaped\.ini:5: \[task\.\.\./escaped\]: task name must start with a letter or a digit' --suite "$work/escaped.ini"
+[ ! -e "$work/esc/escaped.csv" ] && [ ! -e "$work/esc/out" ]
+check $? "a task named ../escaped: nothing written outside --out (nor inside)" "$work/fail.err"
+sed 's|^\[task\.units\]|[task.a/b]|' "$work/units.ini" > "$work/slash.ini"
+expect_failure 2 "$work/slash" "a task name with a slash: refused at parse time, not with an empty message at the end" \
+  "slash\\.ini:5: \\[task\\.a/b\\]: task name '/' is not allowed" --suite "$work/slash.ini"
+
+suite sniah-short "checkpoint = $fixtures/mag.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 100'
+expect_failure 2 "$work/sniah-short" "an S-NIAH length no sample fits: refused at plan time with what a sample needs" \
+  'sniah-short\.ini:8: \[task\.t\] lengths: 100 bytes is too short for s-niah-1: a sample needs up to [0-9]+' \
+  --suite "$work/sniah-short.ini" --dry-run
+suite qa3-short "checkpoint = $fixtures/mag.h5" 'family = babilong\nvariants = qa1, qa3\nlengths = 0, 1k'
+expect_failure 2 "$work/qa3-short" "a BABILong length no qa3 question fits: refused at plan time" \
+  'qa3-short\.ini:8: \[task\.t\] lengths: 1024 bytes is too short for qa3: its questions need [0-9]+ or more without background' \
+  --suite "$work/qa3-short.ini" --dry-run
+# broken text data: the plan reads it, so the run stops before its first unit
+qa() { mkdir -p "$work/$1/babi-tasks-v1.2/en-10k" && printf "$3" > "$work/$1/babi-tasks-v1.2/en-10k/$2_test.txt"; }
+for t in qa1_single-supporting-fact qa2_two-supporting-facts qa3_three-supporting-facts qa4_two-arg-relations qa5_three-arg-relations; do
+  qa bl-book $t '1 Mary moved to the bathroom.\n2 Where is Mary? \tbathroom\t1\n'
+done
+qa bl-babi qa1_single-supporting-fact '1 Mary moved to the bathroom.\n2 Where is Mary?\tbathroom\n'
+mkdir -p "$work/bl-book/gutenberg-books" && echo "no markers in this book" > "$work/bl-book/gutenberg-books/pg1.txt"
+suite bl "checkpoint = $fixtures/mag.h5" 'family = babilong\nvariants = qa1\nlengths = 0'
+expect_failure 2 "$work/bl-babi" "a malformed bAbI file: its file and line, at plan time" \
+  "bl\\.ini:7: \\[task\\.t\\] variants: 'qa1': .*/qa1_single-supporting-fact_test\\.txt:2: a question line needs exactly 2 tabs" \
+  --suite "$work/bl.ini" --data-dir "$work/bl-babi"
+expect_failure 2 "$work/bl-book" "a book without its Project Gutenberg markers: the file, at plan time" \
+  "bl\\.ini:7: \\[task\\.t\\] variants: 'qa1': .*/gutenberg-books/pg1\\.txt: no \"\\*\\*\\* START OF\" line" \
+  --suite "$work/bl.ini" --data-dir "$work/bl-book"
+words() { mkdir -p "$work/$1/ruler-niah/wonderwords-v2.2.0" "$work/$1/paul-graham-essays/essays" &&
+  printf "$2" > "$work/$1/ruler-niah/wonderwords-v2.2.0/adjectivelist.txt" && printf 'fox\n' > "$work/$1/ruler-niah/wonderwords-v2.2.0/nounlist.txt" &&
+  printf "$3" > "$work/$1/paul-graham-essays/essays/a.txt"; }
+words niah-words 'quick\n\nlazy\n' 'An essay.\n'
+words niah-essay 'quick\n' 'An essay.\nIn Latin-1: caf\351.\n'
+suite niah "checkpoint = $fixtures/mag.h5" 'family = sniah\nvariants = s-niah-2\nlengths = 1k'
+expect_failure 2 "$work/niah-words" "a word list with an empty line: its file and line, at plan time" \
+  "niah\\.ini:7: \\[task\\.t\\] variants: 's-niah-2': .*/adjectivelist\\.txt:2: empty line" \
+  --suite "$work/niah.ini" --data-dir "$work/niah-words"
+expect_failure 2 "$work/niah-essay" "an essay that is not UTF-8: its file and line, at plan time" \
+  "niah\\.ini:7: \\[task\\.t\\] variants: 's-niah-2': .*/essays/a\\.txt:2: invalid UTF-8" \
+  --suite "$work/niah.ini" --data-dir "$work/niah-essay"
 
 suite ckpt-missing "checkpoint = $work/missing.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
 expect_failure 2 "$work/ckpt-missing" "a missing checkpoint: model and file named" \

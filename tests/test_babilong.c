@@ -521,6 +521,46 @@ static void test_lengths(void **state)
         }
 }
 
+/* babilong_min_length. Generated: about 1 in 5 questions fit at it (their prompt without background,
+ * which length 0 gives), and every unit finds one. With data: the shortest question's prompt;
+ * every unit runs at it and one byte less fits none. */
+static void test_min_length(void **state)
+{
+    (void)state;
+    DataError err;
+    for (int t = 1; t <= 5; t++) {
+        int64_t min = babilong_min_length(&builtin, t, &err);
+        int fit = 0;
+        for (uint64_t u = 0; u < 500; u++) {
+            TextSample s;
+            assert_int_equal(babilong_make(&builtin, t, 0, 13, u, &s, &err), 0);
+            fit += (int64_t)s.prompt_len <= min;
+            text_sample_free(&s);
+            if (u % 5) continue;
+            if (babilong_make(&builtin, t, min, 13, u, &s, &err)) fail_msg("qa%d at %lld: %s", t, (long long)min, err.msg);
+            text_sample_free(&s);
+        }
+        printf("# qa%d: %lld bytes, %d of 500 generated questions fit\n", t, (long long)min, fit);
+        assert_true(fit >= 50 && fit <= 200);
+    }
+    BabilongData d = builtin; /* the built-in books, two questions of qa1 */
+    d.have_babi = 1;
+    d.babi[0] = parse("1 Mary moved to the bathroom.\n2 Where is Mary? \tbathroom\t1\n"
+                      "1 John went to the hallway.\n2 Daniel went to the garden.\n3 Where is John? \thallway\t1\n");
+    int64_t min = babilong_min_length(&d, 1, &err);
+    TextSample s;
+    for (uint64_t u = 0; u < 4; u++) { /* unit picks among the questions that fit: the first one */
+        assert_int_equal(babilong_make(&d, 1, min, 3, u, &s, &err), 0);
+        assert_non_null(strstr(s.prompt, "Where is Mary?"));
+        text_sample_free(&s);
+    }
+    assert_int_equal(babilong_make(&d, 1, min - 1, 3, 0, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "no test question fits"));
+    assert_int_equal(babilong_min_length(&d, 2, &err), -1); /* qa2 not loaded */
+    assert_non_null(strstr(err.msg, "no test questions loaded"));
+    babi_free(&d.babi[0]);
+}
+
 /* ---- determinism -------------------------------------------------------------------------------- */
 
 static void test_determinism(void **state)
@@ -833,6 +873,7 @@ int main(void)
         cmocka_unit_test(test_parse_story),      cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_prompts_0k),       cmocka_unit_test(test_metric),
         cmocka_unit_test(test_context_structure), cmocka_unit_test(test_lengths),
+        cmocka_unit_test(test_min_length),
         cmocka_unit_test(test_determinism),      cmocka_unit_test(test_generator),
         cmocka_unit_test(test_generated_prompts), cmocka_unit_test(test_builtin_text),
         cmocka_unit_test(test_sentences),

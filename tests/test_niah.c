@@ -155,6 +155,14 @@ static void expect_error(const NiahData *d, NiahTask t, int64_t len, double dept
     if (!strstr(err.msg, part)) fail_msg("error '%s' lacks '%s'", err.msg, part);
 }
 
+static void expect_too_short(const NiahData *d, NiahTask t, int64_t len, double depth, uint64_t unit)
+{
+    TextSample s;
+    DataError err;
+    assert_int_equal(niah_make(d, t, len, depth, 5, unit, &s, &err), -1);
+    if (!strstr(err.msg, "is too short")) fail_msg("error '%s' lacks 'is too short'", err.msg);
+}
+
 /* Where the needle starts, as a fraction of the context between the template's two lines. */
 static double needle_depth(const TextSample *s)
 {
@@ -275,6 +283,33 @@ static void test_length_fits_the_target(void **st)
         text_sample_free(&s);
         text_sample_free(&e);
     }
+}
+
+/* niah_min_length: every sample fits at it (any unit and depth), and it is tight: a sample with the
+ * longest key ("quick-" in the tiny list) needs all of it. */
+static void test_min_length(void **st)
+{
+    Fixture *f = *st;
+    DataError err;
+    for (int t = 0; t < NIAH_N_TASKS; t++) {
+        int64_t min = niah_min_length(f->tiny, (NiahTask)t, &err);
+        assert_true(min > 0);
+        int tight = 0;
+        for (uint64_t u = 0; u < 200; u++) {
+            double depth = u % 3 == 0 ? -1.0 : (double)(u % 11) / 10;
+            TextSample s = make(f->tiny, (NiahTask)t, min, depth, 5, u);
+            if (strstr(s.prompt, "quick-") && !tight++) expect_too_short(f->tiny, (NiahTask)t, min - 1, depth, u);
+            text_sample_free(&s);
+        }
+        assert_true(tight > 0);
+    }
+    int64_t builtin = niah_min_length(f->builtin, NIAH_S1, &err);
+    for (uint64_t u = 0; u < 200; u++) {
+        TextSample s = make(f->builtin, NIAH_S1, builtin, -1.0, 7, u);
+        text_sample_free(&s);
+    }
+    assert_int_equal(niah_min_length(f->builtin, NIAH_S2, &err), -1);
+    assert_non_null(strstr(err.msg, "s-niah-2 needs the essay haystack"));
 }
 
 static void test_one_megabyte_is_fast(void **st)
@@ -467,6 +502,7 @@ int main(void)
         cmocka_unit_test(test_essay_prompts_are_rulers_template),
         cmocka_unit_test(test_values_keys_and_streams),
         cmocka_unit_test(test_length_fits_the_target),
+        cmocka_unit_test(test_min_length),
         cmocka_unit_test(test_one_megabyte_is_fast),
         cmocka_unit_test(test_needle_sits_at_the_depth),
         cmocka_unit_test(test_random_depth_is_rulers_draw),

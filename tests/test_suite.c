@@ -1,5 +1,6 @@
 /* Suite files: a full valid suite, and each kind of mistake reported with the file, the line and
- * the key. */
+ * the key: the first mistake of the file with its own reason, lengths and counts that do not fit
+ * 64 bits, a NUL byte, keys given twice, and names that would become unsafe paths. */
 #include <dirent.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -145,14 +146,122 @@ static void test_mistakes_name_line_and_key(void **st)
     char long_list[400] = "models = mag";
     for (int i = 0; i < 40; i++) strcat(long_list, ", mag");
     expect("models = mag", long_list, "bad.ini:18: longer than 190 characters: go on with the list on indented lines");
-    expect("[model.last]", "[modl.last]", "bad.ini:9: [modl.last]: sections are"); /* first key line */
+    expect("[model.last]", "[modl.last]", "bad.ini:8: [modl.last]: sections are"); /* the header's line */
     expect("name = quick\n", "", "bad.ini: [suite] name: missing");
     expect("forecaster = naive-last", "forecaster = naive-last\ncheckpoint = x.h5",
-           "[model.last]: needs exactly one of checkpoint, forecaster");
-    expect("samples = 3\n", "", "[task.niah] samples: missing");
-    expect("variants = ETTh1\n", "", "[task.ett] variants: missing");
+           "bad.ini:8: [model.last]: needs exactly one of checkpoint, forecaster");
+    expect("samples = 3\n", "", "bad.ini:12: [task.niah] samples: missing");
+    expect("samples = 3\n", "samples = 0\n", "bad.ini:17: [task.niah] samples: 0 (generated tasks need a count");
+    expect("variants = ETTh1\n", "", "bad.ini:20: [task.ett] variants: missing");
     expect("[task.ett]", "[task.niah]", "[task.niah]: a second section of that name");
     expect("[suite]", "suite]", "bad.ini:2:");
+}
+
+/* Two mistakes: the first one is reported, its line with its own reason (not the last one's). */
+static void test_first_mistake_wins(void **st)
+{
+    (void)st;
+    const char *two = "[suite]\nname = q\nsead = 1\n[model.a]\ncheckpoint = a.h5\n[task.t]\nfamily = needle\n";
+    const char *syntax_first = "[suite]\nname = q\nthis line has no equals sign\n[task.t]\nfamily = needle\n";
+    const char *handler_first = "[suite]\nname = q\nsead = 1\nno equals sign here\n";
+    Suite s;
+    DataError err = {{0}};
+    assert_int_equal(suite_parse(two, "two.ini", &s, &err), -1);
+    assert_string_equal(err.msg, "two.ini:3: [suite] unknown key 'sead' (name, seed)");
+    assert_int_equal(suite_parse(syntax_first, "syn.ini", &s, &err), -1);
+    if (!strstr(err.msg, "syn.ini:3: not INI syntax") || strstr(err.msg, "needle")) fail_msg("%s", err.msg);
+    assert_int_equal(suite_parse(handler_first, "h.ini", &s, &err), -1);
+    assert_string_equal(err.msg, "h.ini:3: [suite] unknown key 'sead' (name, seed)");
+}
+
+/* A NUL byte in the file is an error naming its line, not the silent end of the suite. */
+static void test_nul_byte(void **st)
+{
+    (void)st;
+    char text[512];
+    int n = snprintf(text, sizeof text, "%s", GOOD);
+    char *at = strstr(text, "[task.ett]");
+    *at = 0; /* what follows would be lost if the parser stopped at the NUL */
+    Suite s;
+    DataError err = {{0}};
+    assert_int_equal(suite_parse_bytes(text, (size_t)n, "nul.ini", &s, &err), -1);
+    printf("# %s\n", err.msg);
+    assert_non_null(strstr(err.msg, "nul.ini:20: NUL byte"));
+    *at = '[';
+    assert_int_equal(suite_parse_bytes(text, (size_t)n, "nul.ini", &s, &err), 0);
+    assert_int_equal(s.n_tasks, 2);
+    suite_free(&s);
+}
+
+/* Lengths and counts past 64 bits are refused, never wrapped; signs and spaces are not numbers. */
+static void test_numbers_do_not_wrap(void **st)
+{
+    (void)st;
+    const char *lengths = "lengths = 1024, 4k, 1m";
+    expect(lengths, "lengths = 9007199254740992k", "bad.ini:15: [task.niah] lengths: '9007199254740992k' is more than 9223372036854775807");
+    expect(lengths, "lengths = 8796093022208m", "bad.ini:15: [task.niah] lengths: '8796093022208m' is more than");
+    expect(lengths, "lengths = 99999999999999999999", "bad.ini:15: [task.niah] lengths: '99999999999999999999' is more than");
+    expect(lengths, "lengths = -5", "bad.ini:15: [task.niah] lengths: '-5' is not a length");
+    expect(lengths, "lengths = +5", "bad.ini:15: [task.niah] lengths: '+5' is not a length");
+    expect("samples = 3", "samples = 9223372036854775808", "bad.ini:17: [task.niah] samples: '9223372036854775808' is more than");
+    expect("samples = 3", "samples = 1e9", "bad.ini:17: [task.niah] samples: '1e9' is not a count");
+    /* the largest that fits is read exactly (the plan then weighs it against the machine) */
+    char text[1024];
+    const char *at = strstr(GOOD, lengths);
+    snprintf(text, sizeof text, "%.*slengths = 8796093022207m%s", (int)(at - GOOD), GOOD, at + strlen(lengths));
+    Suite s;
+    DataError err;
+    assert_int_equal(suite_parse(text, "t.ini", &s, &err), 0);
+    assert_true(s.tasks[0].lengths[0] == 8796093022207LL * 1048576);
+    assert_int_equal(s.tasks[0].line_lengths, 15);
+    assert_true(s.tasks[0].line == 12 && s.tasks[0].line_samples == 17 && s.tasks[0].line_models == 18);
+    assert_true(s.tasks[0].line_variants == 14 && s.models[1].line == 8);
+    suite_free(&s);
+}
+
+/* A key given twice in a section would silently replace or extend the first. */
+static void test_keys_once(void **st)
+{
+    (void)st;
+    expect("samples = 3\n", "samples = 3\nsamples = 5\n", "bad.ini:18: [task.niah] samples: given twice");
+    expect("models = mag\n", "models = mag\nmodels = mag\n", "bad.ini:19: [task.niah] models: given twice");
+    expect("seed = 42\n", "seed = 42\nseed = 43\n", "bad.ini:5: [suite] seed: given twice");
+}
+
+/* Names become paths and file names: refused at parse time with the line and why. */
+static void test_names_are_safe(void **st)
+{
+    (void)st;
+    expect("[task.ett]", "[task.units]", "bad.ini:20: [task.units]: 'units' is the name of an output of titans-eval");
+    expect("[task.ett]", "[task.Journal]", "bad.ini:20: [task.Journal]: 'Journal' is the name of an output");
+    expect("[task.ett]", "[task.tables]", "bad.ini:20: [task.tables]: 'tables' is the name");
+    expect("[task.ett]", "[task.results]", "bad.ini:20: [task.results]: 'results' is the name");
+    expect("[task.ett]", "[task.NIAH]", "bad.ini:20: [task.NIAH]: differs from [task.niah] (line 12) only in case");
+    expect("[task.ett]", "[task.../escaped]", "bad.ini:20: [task.../escaped]: task name must start with a letter or a digit");
+    expect("[task.ett]", "[task.a/b]", "bad.ini:20: [task.a/b]: task name '/' is not allowed (letters, digits");
+    expect("[task.ett]", "[task.a b]", "bad.ini:20: [task.a b]: task name byte 0x20 is not allowed");
+    expect("[task.ett]", "[task.]", "bad.ini:20: [task.]: task name must be 1 to 63 characters");
+    expect("[task.ett]", "[task.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]",
+           "bad.ini:20: [task.aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa]: a section name is at most 49");
+    expect("[model.last]", "[model.x\\y]", "bad.ini:8: [model.x\\y]: model name '\\' is not allowed");
+    expect("[model.last]", "[model..hidden]", "bad.ini:8: [model..hidden]: model name must start with a letter");
+    expect("name = quick", "name = ../up", "bad.ini:3: [suite] name: must start with a letter");
+    expect("name = quick", "name = a/b", "bad.ini:3: [suite] name: '/' is not allowed");
+    expect("variants = s-niah-1, s-niah-2", "variants = s-niah-1, ../../etc",
+           "bad.ini:14: [task.niah] variants: '../../etc': must start with a letter");
+    expect("variants = ETTh1", "variants = x/y", "bad.ini:22: [task.ett] variants: 'x/y': '/' is not allowed");
+    expect("column = floor", "column = a|b", "bad.ini:10: [model.last] column: '|' is not allowed");
+    /* the longest header libinih keeps whole: a task name of 49 - 5 characters, read in full */
+    char text[1024], name[64];
+    memset(name, 'n', 44);
+    name[44] = 0;
+    const char *at = strstr(GOOD, "[task.ett]");
+    snprintf(text, sizeof text, "%.*s[task.%s]%s", (int)(at - GOOD), GOOD, name, at + strlen("[task.ett]"));
+    Suite s;
+    DataError err;
+    assert_int_equal(suite_parse(text, "t.ini", &s, &err), 0);
+    assert_string_equal(s.tasks[1].name, name);
+    suite_free(&s);
 }
 
 /* Every suite the project ships parses, and names checkpoints under checkpoints/ or the fixtures. */
@@ -193,6 +302,11 @@ int main(void)
         cmocka_unit_test(test_skip_data_tasks),
         cmocka_unit_test(test_lists_go_on),
         cmocka_unit_test(test_mistakes_name_line_and_key),
+        cmocka_unit_test(test_first_mistake_wins),
+        cmocka_unit_test(test_nul_byte),
+        cmocka_unit_test(test_numbers_do_not_wrap),
+        cmocka_unit_test(test_keys_once),
+        cmocka_unit_test(test_names_are_safe),
         cmocka_unit_test(test_shipped_suites),
     };
     return cmocka_run_group_tests_name("suite", tests, NULL, NULL);

@@ -154,7 +154,7 @@ static PhaseResult read_suite(Run *r)
     int ok = text || fail(r, "out of memory for the suite text");
     if (agree(r, ok) != PHASE_OK) return free(text), PHASE_FAILED;
     bcast_bytes(text, (size_t)n, 0);
-    ok = suite_parse(text, r->opt.suite, &r->suite, &r->err) == 0;
+    ok = suite_parse_bytes(text, (size_t)n, r->opt.suite, &r->suite, &r->err) == 0;
     free(text);
     return agree(r, ok);
 }
@@ -200,7 +200,7 @@ static int read_checkpoints(Run *r, TitansConfig *configs, PlanData *pd)
 static int expand(Run *r)
 {
     static TitansConfig configs[SUITE_MAX_MODELS];
-    PlanData pd = {{0}, run_genomics_samples, run_forecast_windows, &r->ws};
+    PlanData pd = workspace_plan_data(&r->ws);
     if (read_checkpoints(r, configs, &pd) != 0) return -1;
     identity_inputs_start(); /* the data files the plan reads enter the identity */
     int rc = plan_expand(&r->suite, &pd, &r->units, &r->err);

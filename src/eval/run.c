@@ -160,6 +160,24 @@ int64_t run_forecast_windows(void *ctx, const char *dataset, int lookback, int h
     return s.n_windows;
 }
 
+int64_t run_text_min_length(void *ctx, TaskFamily family, const char *variant, DataError *err)
+{
+    Workspace *ws = ctx;
+    if (family == FAMILY_SNIAH) {
+        NiahTask k;
+        NiahData *d = niah_of(ws, err);
+        return !d || niah_task_parse(variant, &k, err) ? -1 : niah_min_length(d, k, err);
+    }
+    BabilongData *d = babilong_of(ws, err);
+    return d ? babilong_min_length(d, variant[2] - '0', err) : -1; /* the plan parsed qa1 .. qa5 */
+}
+
+PlanData workspace_plan_data(Workspace *ws)
+{
+    return (PlanData){.genomics_samples = run_genomics_samples, .forecast_windows = run_forecast_windows,
+                      .text_min_length = run_text_min_length, .ctx = ws};
+}
+
 /* ---- the unit -------------------------------------------------------------------------------- */
 
 /* The key a generated sample is made from: what the cell is, never which model or rank. */

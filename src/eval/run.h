@@ -12,6 +12,7 @@
 #include "forecast.h"
 #include "genomics.h"
 #include "niah.h"
+#include "plan.h"
 #include "record.h"
 #include "suite.h"
 #include "titans.h"
@@ -50,10 +51,14 @@ int run_unit(Workspace *ws, const Unit *u, UnitResult *r, DataError *err);
 /* Loads model m from its checkpoint's bytes (received by broadcast) instead of the file. */
 int workspace_load_model_image(Workspace *ws, int m, const void *bytes, size_t len, DataError *err);
 
-/* Data counts for planning (plan.h PlanData callbacks; ctx is the Workspace). */
+/* Data counts for planning (plan.h PlanData callbacks; ctx is the Workspace). They load the data
+ * into the workspace, so every file a unit reads is checked before the first unit runs. */
 int64_t run_genomics_samples(void *ctx, const char *task, int *n_classes, double *mean_length,
                              DataError *err);
 int64_t run_forecast_windows(void *ctx, const char *dataset, int lookback, int horizon, int *channels,
                              DataError *err);
+int64_t run_text_min_length(void *ctx, TaskFamily family, const char *variant, DataError *err);
+/* The callbacks above on ws, for this machine's memory; the caller sets the configs. */
+PlanData workspace_plan_data(Workspace *ws);
 
 #endif

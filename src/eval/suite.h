@@ -29,7 +29,14 @@
  *                                ; machine, and covers more when TITANS_DATA is set)
  *
  * A list may go on over indented lines (libinih's continuation lines); no line may be longer than
- * SUITE_MAX_LINE characters. Every error names the suite, the line and the key. */
+ * SUITE_MAX_LINE characters, and a key is given once per section. Every error names the suite,
+ * the line and the key, and it is the first mistake of the file.
+ *
+ * Names become paths and file names (results/<suite>, <out>/<task>.csv, plots per model, genomics
+ * variants are folders of the data directory), so the suite, model, task and variant names and
+ * the columns are 1 to SUITE_NAME - 1 characters of [A-Za-z0-9._-] starting with a letter or
+ * digit; a task is not named after a file titans-eval writes (units, tables, results, journal),
+ * and two task names differ in more than case. */
 #ifndef TITANS_EVAL_SUITE_H
 #define TITANS_EVAL_SUITE_H
 
@@ -44,12 +51,14 @@
 #define SUITE_MAX_LIST 32
 #define SUITE_MAX_LINE 190 /* under libinih's INI_MAX_LINE (200 in Debian's build), newline included */
 #define SUITE_NAME 64
+#define SUITE_MAX_SECTION 49 /* libinih keeps 50 bytes of a section name (MAX_SECTION), NUL included */
 
 typedef struct {
     char name[SUITE_NAME];
     char checkpoint[1024]; /* resolved path, or "" for a built-in forecaster */
     char forecaster[SUITE_NAME];
     char column[SUITE_NAME];      /* table column; the name unless set */
+    int line;                     /* its [model.NAME] line, for messages */
 } SuiteModel;
 
 typedef struct {
@@ -66,7 +75,9 @@ typedef struct {
     int n_models;
     int all_models;               /* models = * */
     int skip_without_data;        /* without-data = skip */
-    int line;                     /* where the section starts, for messages */
+    int line;                     /* its [task.NAME] line, for messages */
+    /* the lines of the keys the plan checks against the data and the machine (0: not given) */
+    int line_variants, line_lengths, line_samples, line_models;
 } SuiteTask;
 
 typedef struct {
@@ -83,6 +94,9 @@ typedef struct {
 
 /* Parses suite text; source names it in messages and gives the folder for relative paths. */
 int suite_parse(const char *text, const char *source, Suite *s, DataError *err);
+/* The same for len bytes read from a file: a NUL byte among them is an error (file and line), not
+ * the silent end of the suite. */
+int suite_parse_bytes(const char *text, size_t len, const char *source, Suite *s, DataError *err);
 int suite_load(const char *path, Suite *s, DataError *err);
 void suite_free(Suite *s);
 /* Drops the tasks marked `without-data = skip` (for a run with no data directory) and writes
