@@ -45,11 +45,15 @@ typedef struct {
 static struct {
     Input *v;
     size_t n, cap;
-    int oom; /* an entry could not be kept: the hash says so */
+    int oom;        /* an entry could not be kept: the hash says so */
+    char root[1024]; /* the data folder: a path is kept relative to it */
 } inputs;
 
 static void note_input(const char *path, const void *bytes, size_t len)
 {
+    size_t r = strlen(inputs.root);
+    if (r && !strncmp(path, inputs.root, r) && path[r] == '/')
+        for (path += r; *path == '/';) path++;
     for (size_t i = 0; i < inputs.n; i++)
         if (!strcmp(inputs.v[i].path, path)) { /* read again: the last read counts */
             inputs.v[i].size = len;
@@ -73,7 +77,13 @@ static void note_input(const char *path, const void *bytes, size_t len)
     inputs.v[inputs.n++] = (Input){p, len, XXH3_64bits(bytes, len)};
 }
 
-void identity_inputs_start(void) { data_set_input_hook(note_input); }
+void identity_inputs_start(const char *data_dir)
+{
+    snprintf(inputs.root, sizeof inputs.root, "%s", data_dir ? data_dir : "");
+    size_t r = strlen(inputs.root);
+    while (r > 1 && inputs.root[r - 1] == '/') inputs.root[--r] = 0;
+    data_set_input_hook(note_input);
+}
 void identity_inputs_stop(void) { data_set_input_hook(NULL); }
 
 static int by_path(const void *a, const void *b)

@@ -28,8 +28,9 @@ uint64_t identity_plan_hash(const UnitList *units);
 uint64_t identity_of_unit(const Identity *id, const Unit *u);
 
 /* Data files read between start and stop (on this process) are hashed into the identity:
- * path, size and xxh3 of the bytes, in path order. */
-void identity_inputs_start(void);
+ * path (relative to data_dir, so the same data under another path is the same input), size and
+ * xxh3 of the bytes, in path order. */
+void identity_inputs_start(const char *data_dir);
 void identity_inputs_stop(void);
 uint64_t identity_inputs_hash(void);
 void identity_inputs_free(void);

@@ -202,7 +202,7 @@ static int expand(Run *r)
     static TitansConfig configs[SUITE_MAX_MODELS];
     PlanData pd = workspace_plan_data(&r->ws);
     if (read_checkpoints(r, configs, &pd) != 0) return -1;
-    identity_inputs_start(); /* the data files the plan reads enter the identity */
+    identity_inputs_start(r->opt.data_dir); /* the data files the plan reads enter the identity */
     int rc = plan_expand(&r->suite, &pd, &r->units, &r->err);
     identity_inputs_stop();
     if (rc != 0) return -1;
