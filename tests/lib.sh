@@ -28,7 +28,7 @@ expect_failure() {
   banner=$(grep -n '^-----' "$work/fail.err" | head -1 | cut -d: -f1)
   [ $rc -ne 0 ] && ! grep -q 'time limit' "$work/fail.err" && [ "$(wc -l < "$work/fail.msg")" -eq 1 ] &&
     [ "${first:-0}" -lt "${banner:-999999}" ] && ! grep -q 'MPI_ABORT' "$work/fail.err" &&
-    grep -Eq "$re" "$work/fail.msg" && [ "$(cat "$out/results.h5" "$out/tables.md" 2>/dev/null | cksum)" = "$before" ]
+    grep -Eq -e "$re" "$work/fail.msg" && [ "$(cat "$out/results.h5" "$out/tables.md" 2>/dev/null | cksum)" = "$before" ]
   check $? "$desc" "$work/fail.err"
 }
 # suite NAME MODEL TASK: $work/NAME.ini with one model m (MODEL: "checkpoint = PATH" or

@@ -140,19 +140,26 @@ static void add(Text *t, const char *fmt, ...)
     }
 }
 
-char *identity_describe(const Identity *id, const Suite *s, const char *options)
+/* "name = value" lines as "option<TAB>name<TAB>value" lines */
+static void option_lines(Text *t, const char *options)
+{
+    for (const char *p = options; p && *p;) {
+        const char *nl = strchr(p, '\n'), *eq = strstr(p, " = ");
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        if (eq && eq < p + n) add(t, "option\t%.*s\t%.*s\n", (int)(eq - p), p, (int)(p + n - eq - 3), eq + 3);
+        p += n + (nl != NULL);
+    }
+}
+
+char *identity_describe(const Identity *id, const Suite *s, const char *options, const char *selection)
 {
     Text t = {0};
     add(&t, "suite\tname\t%s\n", s->name);
     add(&t, "suite\ttext\txxh3 %016llx\n", (unsigned long long)id->suite);
     add(&t, "plan\tunits\txxh3 %016llx\n", (unsigned long long)id->plan);
     add(&t, "engine\tnumerics version\t%llu\n", (unsigned long long)id->engine);
-    for (const char *p = options; p && *p;) { /* "name = value" lines */
-        const char *nl = strchr(p, '\n'), *eq = strstr(p, " = ");
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        if (eq && eq < p + n) add(&t, "option\t%.*s\t%.*s\n", (int)(eq - p), p, (int)(p + n - eq - 3), eq + 3);
-        p += n + (nl != NULL);
-    }
+    option_lines(&t, options);
+    option_lines(&t, selection);
     for (int m = 0; m < s->n_models; m++)
         if (s->models[m].checkpoint[0])
             add(&t, "checkpoint\t%s\txxh3 %016llx of %s\n", s->models[m].name,
@@ -169,7 +176,7 @@ static const char *value_of(const char *desc, const char *key, size_t key_len, s
     for (const char *p = desc; p && *p;) {
         const char *nl = strchr(p, '\n');
         size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (len > key_len && !strncmp(p, key, key_len)) {
+        if (len >= key_len && !strncmp(p, key, key_len)) {
             *n = len - key_len;
             return p + key_len;
         }

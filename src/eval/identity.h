@@ -36,8 +36,8 @@ uint64_t identity_inputs_hash(void);
 void identity_inputs_free(void);
 
 /* The description of an identity: "kind<TAB>name<TAB>value" lines (malloc'ed). options is
- * options_identity()'s text. */
-char *identity_describe(const Identity *id, const Suite *s, const char *options);
+ * options_identity()'s text (hashed), selection options_selection()'s (named only). */
+char *identity_describe(const Identity *id, const Suite *s, const char *options, const char *selection);
 /* What differs between two descriptions, as "kind name: old -> new; ..." (at most len bytes). */
 void identity_diff(const char *old, const char *now, char *buf, size_t len);
 /* The suite name a description holds ("" if none). */

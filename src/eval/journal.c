@@ -62,8 +62,9 @@ typedef struct {
 } Target;
 
 /* Reads one journal file; stops quietly at a torn or short last entry. Entries of another
- * identity are counted as stale. */
-static int scan_file(const char *path, int k, const char *why_stale, const Target *t, JournalScan *sc,
+ * identity are counted as stale, and so is every entry when the attempt's identity is unknown
+ * (unknown set); why says what differs. */
+static int scan_file(const char *path, int k, int unknown, const char *why, const Target *t, JournalScan *sc,
                      DataError *err)
 {
     FILE *f = fopen(path, "rb");
@@ -78,9 +79,9 @@ static int scan_file(const char *path, int k, const char *why_stale, const Targe
         if (e.magic != JOURNAL_MAGIC || e.check != XXH3_64bits(&e, offsetof(Entry, check)))
             break; /* a torn write: everything after it is lost with it */
         if (e.rec.unit < 0 || e.rec.unit >= t->units->n) continue;
-        if (why_stale || e.identity != identity_of_unit(t->id, &t->units->v[e.rec.unit])) {
+        if (unknown || e.identity != identity_of_unit(t->id, &t->units->v[e.rec.unit])) {
             sc->n_stale++;
-            note_change(sc, k, why_stale ? why_stale : "its inputs differ");
+            note_change(sc, k, why ? why : "its inputs differ");
             continue;
         }
         if (!t->done[e.rec.unit]) sc->n_done++;
@@ -91,13 +92,15 @@ static int scan_file(const char *path, int k, const char *why_stale, const Targe
     return 0;
 }
 
-/* Checks attempt k's identity against this run's: another suite is an error; other inputs are
- * described in *why (malloc'ed; NULL when they are the same). */
+/* Checks attempt k's identity against this run's: another suite is an error; what differs is
+ * described in *why (malloc'ed; NULL when nothing does), and *unknown set when the attempt left no
+ * identity to compare with. */
 static int compare_attempt(const char *dir, int k, const char *suite_name, const char *desc, char **why,
-                           DataError *err)
+                           int *unknown, DataError *err)
 {
     char *old = read_identity(dir, k), name[SUITE_NAME];
     *why = NULL;
+    *unknown = !old;
     if (!old) {
         *why = strdup("left no identity file (killed before its first unit, or an older titans-eval)");
         return 0;
@@ -130,11 +133,12 @@ int journal_scan(const char *out, const Identity *id, const char *suite_name, co
     for (struct dirent *de; rc == 0 && (de = readdir(d));) {
         int k, r;
         char tail[8], *why = NULL;
+        int unknown = 0;
         if (sscanf(de->d_name, "attempt-%d-rank-%d.%3s", &k, &r, tail) != 3 || strcmp(tail, "bin")) continue;
         if (k >= sc->attempt) sc->attempt = k + 1;
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        rc = compare_attempt(dir, k, suite_name, desc, &why, err);
-        if (rc == 0) rc = scan_file(path, k, why, &t, sc, err);
+        rc = compare_attempt(dir, k, suite_name, desc, &why, &unknown, err);
+        if (rc == 0) rc = scan_file(path, k, unknown, why, &t, sc, err);
         free(why);
     }
     closedir(d);

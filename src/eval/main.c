@@ -23,6 +23,7 @@
 #include "config.h"
 #include "identity.h"
 #include "journal.h"
+#include "listing.h"
 #include "options.h"
 #include "outfile.h"
 #include "plan.h"
@@ -30,6 +31,7 @@
 #include "records.h"
 #include "report.h"
 #include "run.h"
+#include "select.h"
 
 #ifndef TITANS_EVALS_DIR
 #define TITANS_EVALS_DIR "evals"
@@ -48,6 +50,7 @@ typedef struct {
     Workspace ws;
     Identity id;                             /* what a unit's record depends on */
     char *identity_text;                     /* rank 0: its description */
+    uint8_t drop[SUITE_MAX_TASKS];           /* tasks rank 0 left out: no selected model fits */
     char *checkpoint[SUITE_MAX_MODELS];      /* rank 0: each file's bytes, read once, until broadcast */
     size_t checkpoint_len[SUITE_MAX_MODELS];
     uint8_t *done;                           /* done[i]: unit i's record is in the journal */
@@ -120,9 +123,10 @@ static void utc_now(char *buf, size_t len)
 static PhaseResult phase_start(Run *r)
 {
     char msg[1024] = "";
-    int rc = options_parse(r->argc, r->argv, &r->opt, TITANS_EVALS_DIR "/quick.ini", msg, sizeof msg);
+    int rc = options_parse(r->argc, r->argv, &r->opt, msg, sizeof msg);
     if (rc != 0) { /* argv is the same on every rank: every rank agrees */
-        if (r->rank == 0 && rc > 0) options_usage(stdout);
+        if (r->rank == 0 && r->opt.version) printf("titans-eval %s (commit %s)\n", PACKAGE_VERSION, TITANS_GIT_COMMIT);
+        else if (r->rank == 0 && rc > 0) options_usage(stdout);
         if (r->rank == 0 && rc < 0) fprintf(stderr, "titans-eval: %s\n", msg);
         r->exit_code = rc > 0 ? 0 : 2;
         return rc > 0 ? PHASE_STOP : PHASE_FAILED;
@@ -139,23 +143,31 @@ static PhaseResult phase_start(Run *r)
 
 /* ---- plan --------------------------------------------------------------------------------- */
 
-/* Rank 0 reads the suite file; every rank parses the same text, with the same result. */
+/* Rank 0 finds and reads the suite file; every rank applies the same -O overrides to the same
+ * text and parses it, then the same -c/-t/-M/-S selection, with the same result. */
 static PhaseResult read_suite(Run *r)
 {
-    char *text = NULL;
+    char *text = NULL, path[sizeof r->opt.suite];
     long long n = -1;
     if (r->rank == 0) {
         size_t sz;
-        if ((text = data_read_file(r->opt.suite, &sz, &r->err))) n = (long long)sz;
+        select_suite_path(r->opt.suite, TITANS_EVALS_DIR, path, sizeof path);
+        if ((text = data_read_file(path, &sz, &r->err))) n = (long long)sz;
+        snprintf(r->opt.suite, sizeof r->opt.suite, "%s", path);
     }
     MPI_Bcast(&n, 1, MPI_LONG_LONG, 0, COMM);
     if (agree(r, n >= 0) != PHASE_OK) return PHASE_FAILED;
+    MPI_Bcast(r->opt.suite, sizeof r->opt.suite, MPI_CHAR, 0, COMM);
     if (r->rank != 0) text = calloc((size_t)n + 1, 1);
     int ok = text || fail(r, "out of memory for the suite text");
     if (agree(r, ok) != PHASE_OK) return free(text), PHASE_FAILED;
     bcast_bytes(text, (size_t)n, 0);
-    ok = suite_parse_bytes(text, (size_t)n, r->opt.suite, &r->suite, &r->err) == 0;
+    size_t len = (size_t)n;
+    char *effective = select_override(text, len, r->opt.overrides, &len, &r->err);
     free(text);
+    ok = effective && suite_parse_bytes(effective, len, r->opt.suite, &r->suite, &r->err) == 0 &&
+         select_apply(&r->suite, &r->opt, &r->err) == 0;
+    free(effective);
     return agree(r, ok);
 }
 
@@ -196,12 +208,26 @@ static int read_checkpoints(Run *r, TitansConfig *configs, PlanData *pd)
     return 0;
 }
 
+/* Rank 0, when -c or -M narrowed the models: a task that none of them fits is left out (the
+ * other ranks leave out the same ones in share_plan), not an error. */
+static int drop_modelless_tasks(Run *r, const PlanData *pd)
+{
+    char dropped[512];
+    for (int t = 0; t < r->suite.n_tasks; t++) r->drop[t] = !plan_task_has_model(&r->suite, &r->suite.tasks[t], pd);
+    if (suite_drop_tasks(&r->suite, r->drop, dropped, sizeof dropped))
+        printf("titans-eval: no selected model fits task%s %s: left out\n", strchr(dropped, ',') ? "s" : "", dropped);
+    if (r->suite.n_tasks == 0)
+        return data_error(&r->err, "no selected model (--checkpoint, --models) fits any task of suite %s", r->suite.name), -1;
+    return 0;
+}
+
 /* Rank 0: the unit list from the suite, the configs and the data, and the run's identity. */
 static int expand(Run *r)
 {
     static TitansConfig configs[SUITE_MAX_MODELS];
     PlanData pd = workspace_plan_data(&r->ws);
     if (read_checkpoints(r, configs, &pd) != 0) return -1;
+    if (select_narrows_models(&r->opt) && drop_modelless_tasks(r, &pd) != 0) return -1;
     identity_inputs_start(r->opt.data_dir); /* the data files the plan reads enter the identity */
     int rc = plan_expand(&r->suite, &pd, &r->units, &r->err);
     identity_inputs_stop();
@@ -214,7 +240,9 @@ static int expand(Run *r)
     r->id.data = identity_inputs_hash();
     r->id.options = XXH3_64bits(options, strlen(options));
     r->id.engine = TITANS_NUMERICS_VERSION;
-    r->identity_text = identity_describe(&r->id, &r->suite, options);
+    char selection[4 * OPTIONS_LIST];
+    options_selection(&r->opt, selection, sizeof selection);
+    r->identity_text = identity_describe(&r->id, &r->suite, options, selection);
     return 0;
 }
 
@@ -224,6 +252,8 @@ static PhaseResult share_plan(Run *r, int ok)
     long long count = ok ? r->units.n : -1;
     MPI_Bcast(&count, 1, MPI_LONG_LONG, 0, COMM);
     if (agree(r, count >= 0) != PHASE_OK) return PHASE_FAILED;
+    MPI_Bcast(r->drop, sizeof r->drop, MPI_BYTE, 0, COMM);
+    if (r->rank != 0) suite_drop_tasks(&r->suite, r->drop, NULL, 0); /* as rank 0 did */
     if (r->rank != 0) {
         r->units.v = malloc(sizeof(Unit) * (size_t)(count ? count : 1));
         r->units.n = r->units.cap = r->units.v ? count : 0;
@@ -237,10 +267,15 @@ static PhaseResult share_plan(Run *r, int ok)
 
 static PhaseResult phase_plan(Run *r)
 {
-    if (read_suite(r) != PHASE_OK || skip_data_tasks(r) != PHASE_OK) return PHASE_FAILED;
+    if (read_suite(r) != PHASE_OK) return PHASE_FAILED;
+    if (r->opt.list) {
+        if (r->rank == 0) listing_print(stdout, TITANS_EVALS_DIR, &r->suite);
+        return PHASE_STOP;
+    }
+    if (skip_data_tasks(r) != PHASE_OK) return PHASE_FAILED;
     workspace_init(&r->ws, &r->suite, r->opt.data_dir,
                    strcmp(r->opt.memory_path, "sequential") ? TITANS_MEMORY_CHUNKED : TITANS_MEMORY_SEQUENTIAL);
-    if (!r->opt.out[0]) snprintf(r->opt.out, sizeof r->opt.out, "results/%s", r->suite.name);
+    if (!r->opt.out[0]) snprintf(r->opt.out, sizeof r->opt.out, "runs/%s", r->suite.name);
     int ok = r->rank != 0 || expand(r) == 0;
     return share_plan(r, ok);
 }
@@ -310,6 +345,61 @@ static void print_dry_run(const Run *r)
     }
 }
 
+/* "host, CPU model, N cores": the machine line of tables.md. */
+static void machine_line(char *buf, size_t len)
+{
+    char host[256] = "?", model[256] = "unknown CPU", line[512];
+    gethostname(host, sizeof host - 1);
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    while (f && fgets(line, sizeof line, f)) {
+        char *colon = strchr(line, ':');
+        if (!strncmp(line, "model name", 10) && colon) {
+            snprintf(model, sizeof model, "%s", colon + 2);
+            model[strcspn(model, "\n")] = 0;
+            break;
+        }
+    }
+    if (f) fclose(f);
+    snprintf(buf, len, "%s, %s, %ld cores online", host, model, sysconf(_SC_NPROCESSORS_ONLN));
+}
+
+/* The command that makes this run again, as the tables show it. */
+static void command_line(const Run *r, char *buf, size_t len)
+{
+    size_t k = (size_t)snprintf(buf, len, "mpirun -np %d titans-eval", r->world);
+    for (int i = 1; i < r->argc && k < len; i++) k += (size_t)snprintf(buf + k, len - k, " %s", r->argv[i]);
+}
+
+/* The run banner on rank 0, as hpc/ior prints one: what a batch log needs to reproduce the run. */
+static void print_banner(const Run *r)
+{
+    char machine[600], command[2048];
+    machine_line(machine, sizeof machine);
+    command_line(r, command, sizeof command);
+    double total = 0;
+    for (int k = 0; k < r->world; k++) total += r->load[k];
+    printf("titans-eval: suite %s (%s), %lld units on %d ranks, load balance %.3f (busiest / mean)\n"
+           "  version:  titans-eval %s, commit %s, started %s\n"
+           "  command:  %s\n"
+           "  machine:  %s; %d ranks\n"
+           "  suite:    %s, xxh3 %016llx, seed %llu\n"
+           "  data:     %s\n"
+           "  output:   %s\n"
+           "  units:    %lld in the plan: %lld to run, %lld done in the journal, %lld records made with other inputs\n"
+           "  estimate: %.3g FLOP in all, %.3g FLOP on the busiest rank\n",
+           r->suite.name, r->opt.suite, (long long)r->units.n, r->world, units_imbalance(r->load, r->world),
+           PACKAGE_VERSION, TITANS_GIT_COMMIT, r->started, command, machine, r->world, r->opt.suite,
+           (unsigned long long)r->suite.hash, (unsigned long long)r->suite.seed,
+           r->opt.data_dir[0] ? r->opt.data_dir : "none (built-in data only)", r->opt.out, (long long)r->units.n,
+           (long long)r->todo.n, (long long)r->scan.n_done, (long long)r->scan.n_stale, total,
+           units_imbalance(r->load, r->world) * total / r->world);
+    if (r->scan.n_done)
+        printf("titans-eval: resuming attempt %d: %lld of %lld units already done in %s/journal\n", r->scan.attempt,
+               (long long)r->scan.n_done, (long long)r->units.n, r->opt.out);
+    if (r->opt.dry_run) print_dry_run(r);
+    fflush(stdout);
+}
+
 /* The units still to run, assigned longest first (the same on every rank). */
 static PhaseResult phase_assign(Run *r)
 {
@@ -322,15 +412,7 @@ static PhaseResult phase_assign(Run *r)
     ok = (ok && r->owner && r->load && units_assign(&r->todo, r->world, r->owner, r->load) == 0) ||
          fail(r, "out of memory assigning units");
     if (agree(r, ok) != PHASE_OK) return PHASE_FAILED;
-    if (r->rank == 0) {
-        printf("titans-eval: suite %s (%s), %lld units on %d ranks, load balance %.3f (busiest / mean)\n",
-               r->suite.name, r->opt.suite, (long long)r->units.n, r->world, units_imbalance(r->load, r->world));
-        if (r->scan.n_done)
-            printf("titans-eval: resuming attempt %d: %lld of %lld units already done in %s/journal\n",
-                   r->scan.attempt, (long long)r->scan.n_done, (long long)r->units.n, r->opt.out);
-        if (r->opt.dry_run) print_dry_run(r);
-        fflush(stdout);
-    }
+    if (r->rank == 0) print_banner(r);
     return r->opt.dry_run ? PHASE_STOP : PHASE_OK;
 }
 
@@ -370,6 +452,7 @@ static int run_my_units(Run *r, Journal *jr, Progress *prog)
         Record *rec = &r->mine[r->n_mine];
         rec->unit = u->id;
         rec->rank = r->rank;
+        progress_unit_start(prog, u->cost, u->family == FAMILY_SNIAH || u->family == FAMILY_BABILONG ? u->length : 0);
         if (run_unit(&r->ws, u, &rec->r, &r->err) != 0 ||
             journal_append(jr, identity_of_unit(&r->id, u), rec, &r->err) != 0)
             return -1;
@@ -403,7 +486,10 @@ static PhaseResult phase_units(Run *r)
     int ok = (r->mine || fail(r, "out of memory for the records")) &&
              journal_open(&jr, r->opt.out, r->scan.attempt, r->rank, &r->err) == 0;
     if (agree(r, ok) != PHASE_OK) return journal_close(&jr), PHASE_FAILED;
-    progress_init(&prog, r->todo.n, total_cost); /* collective; MPI aborts the job if it cannot */
+    double busiest = 0;
+    for (int k = 0; k < r->world; k++) busiest = r->load[k] > busiest ? r->load[k] : busiest;
+    progress_init(&prog, progress_mode(r->opt.progress), r->todo.n, total_cost, r->load[r->rank], busiest);
+    /* collective; MPI aborts the job if it cannot */
     catch_stop_signals();
     ok = run_my_units(r, &jr, &prog) == 0;
     journal_close(&jr);
@@ -453,31 +539,6 @@ static PhaseResult phase_gather(Run *r)
 }
 
 /* ---- write -------------------------------------------------------------------------------- */
-
-/* "host, CPU model, N cores": the machine line of tables.md. */
-static void machine_line(char *buf, size_t len)
-{
-    char host[256] = "?", model[256] = "unknown CPU", line[512];
-    gethostname(host, sizeof host - 1);
-    FILE *f = fopen("/proc/cpuinfo", "r");
-    while (f && fgets(line, sizeof line, f)) {
-        char *colon = strchr(line, ':');
-        if (!strncmp(line, "model name", 10) && colon) {
-            snprintf(model, sizeof model, "%s", colon + 2);
-            model[strcspn(model, "\n")] = 0;
-            break;
-        }
-    }
-    if (f) fclose(f);
-    snprintf(buf, len, "%s, %s, %ld cores online", host, model, sysconf(_SC_NPROCESSORS_ONLN));
-}
-
-/* The command that makes this run again, as the tables show it. */
-static void command_line(const Run *r, char *buf, size_t len)
-{
-    size_t k = (size_t)snprintf(buf, len, "mpirun -np %d titans-eval", r->world);
-    for (int i = 1; i < r->argc && k < len; i++) k += (size_t)snprintf(buf + k, len - k, " %s", r->argv[i]);
-}
 
 /* "name path xxh3" per checkpoint (the bytes hashed at plan time), for the provenance. */
 static void checkpoint_hashes(const Run *r, char *buf, size_t len)
@@ -558,7 +619,8 @@ int main(int argc, char **argv)
 {
     static Run run; /* large (per-model arrays): not on the stack */
     Run *r = &run;
-    MPI_Init(&argc, &argv);
+    int threads;
+    MPI_Init_thread(&argc, &argv, MPI_THREAD_FUNNELED, &threads); /* rank 0's progress display thread makes no MPI call */
     MPI_Comm_rank(COMM, &r->rank);
     MPI_Comm_size(COMM, &r->world);
     if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1); /* one rank per core */

@@ -80,6 +80,15 @@ static int parse_variant(const Suite *s, const SuiteTask *t, int v, DataError *e
     return 0;
 }
 
+int plan_task_has_model(const Suite *s, const SuiteTask *t, const PlanData *pd)
+{
+    for (int i = 0; i < (t->all_models ? s->n_models : t->n_models); i++) {
+        int m = t->all_models ? i : t->models[i];
+        if (!s->models[m].excluded && !misfit(pd->configs[m], t->family)) return 1;
+    }
+    return 0;
+}
+
 /* The models of the task that fit its family (models = * skips the others, a listed one that
  * does not fit is an error). Returns how many, or -1. */
 static int fitting_models(const Suite *s, const SuiteTask *t, const PlanData *pd, int *models, DataError *err)
@@ -87,6 +96,7 @@ static int fitting_models(const Suite *s, const SuiteTask *t, const PlanData *pd
     int n = 0;
     for (int i = 0; i < (t->all_models ? s->n_models : t->n_models); i++) {
         int m = t->all_models ? i : t->models[i];
+        if (s->models[m].excluded) continue; /* --models left it out */
         const char *why = misfit(pd->configs[m], t->family);
         if (!why) models[n++] = m;
         else if (!t->all_models)

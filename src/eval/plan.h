@@ -48,6 +48,8 @@ int64_t plan_machine_memory(void);
 /* Lookback of the built-in forecasters (the benchmark's standard). */
 #define PLAN_NAIVE_LOOKBACK 96
 
+/* Whether some model of the task, not left out by --models, fits its family. */
+int plan_task_has_model(const Suite *s, const SuiteTask *t, const PlanData *pd);
 int plan_expand(const Suite *s, const PlanData *pd, UnitList *out, DataError *err);
 /* Bytes a text unit holds per token of its prompt on a model of config c: the prompt, its int32
  * tokens, BABILong's background pieces and the attention cache of each full-attention layer. */

@@ -1,26 +1,33 @@
 #include "progress.h"
 
-#include "clock.h"
-
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
-int progress_init(Progress *p, int64_t total_units, double total_cost)
+#include "clock.h"
+#include "titans.h"
+
+/* Whether what rank 0 prints ends on a terminal. Under mpirun a rank's stderr is a pipe to
+ * mpirun (and its stdout a pty even when mpirun's output goes to a file), so ask where mpirun's
+ * own stderr goes: the rank's parent, on the launch node. */
+static int ends_on_terminal(void)
 {
-    memset(p, 0, sizeof *p);
-    MPI_Comm_rank(MPI_COMM_WORLD, &p->rank);
-    MPI_Aint size = p->rank == 0 ? 3 * (MPI_Aint)sizeof(int64_t) : 0;
-    if (MPI_Win_allocate(size, sizeof(int64_t), MPI_INFO_NULL, MPI_COMM_WORLD, &p->counters, &p->win) != MPI_SUCCESS)
-        return -1;
-    if (p->rank == 0) memset(p->counters, 0, 3 * sizeof(int64_t));
-    MPI_Barrier(MPI_COMM_WORLD); /* the counters are zero before anybody adds */
-    p->total_units = total_units;
-    p->total_cost = total_cost > 0 ? total_cost : 1;
-    p->t0 = p->last_print = clock_seconds();
-    p->out = stderr;
-    p->tty = isatty(fileno(stderr));
-    return 0;
+    if (!getenv("OMPI_COMM_WORLD_SIZE")) return isatty(fileno(stderr));
+    char link[64], target[256];
+    snprintf(link, sizeof link, "/proc/%d/fd/2", (int)getppid());
+    ssize_t n = readlink(link, target, sizeof target - 1);
+    if (n <= 0) return 0;
+    target[n] = 0;
+    return !strncmp(target, "/dev/pts/", 9) || !strncmp(target, "/dev/tty", 8);
+}
+
+ProgressMode progress_mode(const char *option)
+{
+    if (!strcmp(option, "none")) return PROGRESS_NONE;
+    if (!strcmp(option, "lines")) return PROGRESS_LINES;
+    if (!strcmp(option, "bar")) return PROGRESS_BAR;
+    return ends_on_terminal() ? PROGRESS_BAR : PROGRESS_LINES;
 }
 
 static void format_time(char *buf, size_t len, double s)
@@ -29,35 +36,101 @@ static void format_time(char *buf, size_t len, double s)
     else snprintf(buf, len, "%02d:%02d:%02d", (int)(s / 3600), (int)(s / 60) % 60, (int)s % 60);
 }
 
+/* Rank 0's cost done, its finished units and the part of the unit in progress. Under lock. */
+static double my_cost_now(const Progress *p)
+{
+    double part = 0;
+    if (p->unit_tokens > 0) {
+        double f = (double)(titans_tokens_processed() - p->unit_fed0) / (double)p->unit_tokens;
+        part = p->unit_cost * (f < 0 ? 0 : f > 1 ? 1 : f);
+    }
+    return p->my_done + part;
+}
+
+/* One line or bar. Under lock. */
 static void show(Progress *p, int final)
 {
     int64_t c[3];
-    MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, p->win);
-    memcpy(c, p->counters, sizeof c);
-    MPI_Win_unlock(0, p->win);
-    double t = clock_seconds(), elapsed = t - p->t0;
-    double fraction = (double)c[2] * 1e6 / p->total_cost;
-    if (fraction > 1) fraction = 1;
-    if (!final && !p->tty && fraction - p->last_fraction < 0.1 && t - p->last_print < 30) return;
-    if (!final && p->tty && t - p->last_print < 0.2) return;
+    for (int i = 0; i < 3; i++) c[i] = __atomic_load_n(&p->counters[i], __ATOMIC_RELAXED);
+    double now = clock_seconds(), elapsed = now - p->t0, mine = my_cost_now(p);
+    double done = (double)c[2] * 1e6 + (mine - p->my_done), fraction = done / p->total_cost;
+    fraction = final ? 1 : fraction > 1 ? 1 : fraction;
+    if (!final && p->mode == PROGRESS_LINES && fraction - p->last_fraction < 0.1 && now - p->last_print < p->interval)
+        return;
+    double end = mine > 0 ? p->busiest_load * elapsed / mine : fraction > 0 ? elapsed / fraction : -1;
+    double tokens = (double)c[1] + (p->unit_tokens > 0 ? (double)(titans_tokens_processed() - p->unit_fed0) : 0);
     char eta[16], el[16];
-    format_time(eta, sizeof eta, fraction > 0 ? elapsed * (1 - fraction) / fraction : -1);
+    format_time(eta, sizeof eta, final ? 0 : end > elapsed ? end - elapsed : end < 0 ? -1 : 0);
     format_time(el, sizeof el, elapsed);
-    double rate = elapsed > 0 ? (double)c[1] / elapsed : 0;
-    if (p->tty) {
+    double rate = elapsed > 0 ? tokens / elapsed : 0;
+    if (p->mode == PROGRESS_BAR) {
         char bar[31];
         int fill = (int)(fraction * 30);
         for (int i = 0; i < 30; i++) bar[i] = i < fill ? '=' : i == fill ? '>' : ' ';
         bar[30] = 0;
-        fprintf(p->out, "\r[%s] %lld/%lld units  %.0f tok/s  elapsed %s  ETA %s%s", bar, (long long)c[0],
-                (long long)p->total_units, rate, el, eta, final ? "\n" : "");
+        fprintf(p->out, "\r[%s] %3.0f%% | %lld/%lld units done | %.0f tok/s | elapsed %s | ETA %s%s", bar,
+                100 * fraction, (long long)c[0], (long long)p->total_units, rate, el, eta, final ? "\n" : "");
     } else {
-        fprintf(p->out, "progress: %lld/%lld units (%.0f%% of the estimated work), %.0f tok/s, elapsed %s, ETA %s\n",
-                (long long)c[0], (long long)p->total_units, 100 * fraction, rate, el, eta);
+        fprintf(p->out, "progress: %.1f%% of the estimated work, %lld/%lld units done, %.0f tok/s, elapsed %s, ETA %s\n",
+                100 * fraction, (long long)c[0], (long long)p->total_units, rate, el, eta);
     }
     fflush(p->out);
-    p->last_print = t;
+    p->last_print = now;
     p->last_fraction = fraction;
+}
+
+/* Rank 0's display thread: a look every second (a bar every 0.5 s). It makes no MPI call: the
+ * counters are read from the window's memory on rank 0. */
+static void *display(void *arg)
+{
+    Progress *p = arg;
+    pthread_mutex_lock(&p->lock);
+    while (!p->stop) {
+        struct timespec ts;
+        clock_gettime(CLOCK_REALTIME, &ts);
+        long step = p->mode == PROGRESS_BAR ? 500000000L : 1000000000L;
+        ts.tv_nsec += step;
+        if (ts.tv_nsec >= 1000000000L) ts.tv_sec++, ts.tv_nsec -= 1000000000L;
+        pthread_cond_timedwait(&p->wake, &p->lock, &ts);
+        if (!p->stop) show(p, 0);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return NULL;
+}
+
+int progress_init(Progress *p, ProgressMode mode, int64_t total_units, double total_cost, double my_load,
+                  double busiest)
+{
+    memset(p, 0, sizeof *p);
+    MPI_Comm_rank(MPI_COMM_WORLD, &p->rank);
+    MPI_Aint size = p->rank == 0 ? 3 * (MPI_Aint)sizeof(int64_t) : 0;
+    if (MPI_Win_allocate(size, sizeof(int64_t), MPI_INFO_NULL, MPI_COMM_WORLD, &p->counters, &p->win) != MPI_SUCCESS)
+        return -1;
+    if (p->rank == 0) memset(p->counters, 0, 3 * sizeof(int64_t));
+    MPI_Barrier(MPI_COMM_WORLD); /* the counters are zero before anybody adds */
+    p->mode = mode;
+    p->total_units = total_units;
+    p->total_cost = total_cost > 0 ? total_cost : 1;
+    p->my_load = my_load;
+    p->busiest_load = busiest;
+    p->t0 = p->last_print = clock_seconds();
+    const char *every = getenv("TITANS_PROGRESS_SECONDS"); /* tests: lines more often than 30 s */
+    p->interval = every && atof(every) > 0 ? atof(every) : 30;
+    p->out = stderr;
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->wake, NULL);
+    if (p->rank == 0 && mode != PROGRESS_NONE) p->running = pthread_create(&p->thread, NULL, display, p) == 0;
+    return 0;
+}
+
+void progress_unit_start(Progress *p, double cost, int64_t tokens)
+{
+    if (p->rank != 0) return;
+    pthread_mutex_lock(&p->lock);
+    p->unit_cost = cost;
+    p->unit_tokens = tokens;
+    p->unit_fed0 = titans_tokens_processed();
+    pthread_mutex_unlock(&p->lock);
 }
 
 void progress_add(Progress *p, int64_t tokens, double cost)
@@ -66,12 +139,27 @@ void progress_add(Progress *p, int64_t tokens, double cost)
     MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, p->win);
     MPI_Accumulate(add, 3, MPI_INT64_T, 0, 0, 3, MPI_INT64_T, MPI_SUM, p->win);
     MPI_Win_unlock(0, p->win);
-    if (p->rank == 0) show(p, 0);
+    if (p->rank != 0) return;
+    pthread_mutex_lock(&p->lock);
+    p->my_done += cost;
+    p->unit_tokens = 0;
+    pthread_mutex_unlock(&p->lock);
 }
 
 void progress_finish(Progress *p)
 {
     MPI_Barrier(MPI_COMM_WORLD); /* every rank's additions are in */
-    if (p->rank == 0) show(p, 1);
+    if (p->rank == 0) {
+        pthread_mutex_lock(&p->lock);
+        p->stop = 1;
+        pthread_cond_signal(&p->wake);
+        pthread_mutex_unlock(&p->lock);
+        if (p->running) pthread_join(p->thread, NULL);
+        MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, p->win); /* the last accumulates are applied */
+        MPI_Win_unlock(0, p->win);
+        if (p->mode != PROGRESS_NONE) show(p, 1);
+    }
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->wake);
     MPI_Win_free(&p->win);
 }

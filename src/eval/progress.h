@@ -1,27 +1,52 @@
-/* Progress of a run, shown by rank 0: units done/total, tokens/s and the ETA (from estimated
- * cost, not unit counts, since units differ by orders of magnitude). Every rank adds what it
- * finishes to counters on rank 0 with one-sided MPI accumulates, so nobody waits for anybody;
- * rank 0 reads them between its own units. A live bar when stderr is a terminal, a plain line
- * every 10% or 30 s otherwise (batch logs). */
+/* Progress of a run, shown by rank 0: the percentage of the estimated work, the units done
+ * (labelled), tokens/s and the ETA.
+ *
+ * Every rank adds what it finishes to counters on rank 0 with one-sided MPI accumulates, so
+ * nobody waits for anybody. On rank 0 a display thread (it makes no MPI call) reads those
+ * counters and the engine's token count inside the unit rank 0 is running, so a batch log gets a
+ * line at least every 30 s even while rank 0 spends minutes in one 1M-token sample.
+ *
+ * The ETA: ranks run their shares in parallel at about the same speed (one rank per core), so
+ * the run ends when the busiest share ends; rank 0's own rate, measured inside its units too,
+ * gives that time: ETA = busiest load / (rank 0's cost done / elapsed) - elapsed. */
 #ifndef TITANS_EVAL_PROGRESS_H
 #define TITANS_EVAL_PROGRESS_H
 
 #include <mpi.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
 
+typedef enum { PROGRESS_NONE, PROGRESS_LINES, PROGRESS_BAR } ProgressMode;
+
 typedef struct {
     MPI_Win win;
-    int64_t *counters;    /* rank 0: units done, tokens, cost done (in MFLOP) */
+    int64_t *counters;         /* rank 0: units done, tokens, cost done (in MFLOP), of all ranks */
     int rank;
+    ProgressMode mode;
     int64_t total_units;
-    double total_cost, t0, last_print, last_fraction;
-    int tty;
+    double total_cost, my_load, busiest_load, t0;
+    /* rank 0, shared with the display thread under lock */
+    pthread_mutex_t lock;
+    pthread_cond_t wake;
+    pthread_t thread;
+    int running, stop;
+    double my_done;            /* cost of rank 0's finished units */
+    double unit_cost;          /* the unit in progress: its cost, tokens, engine count at its start */
+    int64_t unit_tokens, unit_fed0;
+    double last_print, last_fraction;
+    double interval;           /* seconds between lines */
     FILE *out;
 } Progress;
 
-/* Collective. total_cost in the plan's units (FLOP). */
-int progress_init(Progress *p, int64_t total_units, double total_cost);
+/* The mode for --progress (bar, lines, none, or "" for bar on a terminal, else lines). */
+ProgressMode progress_mode(const char *option);
+/* Collective. total_cost in the plan's units (FLOP); my_load this rank's share, busiest the
+ * largest share. */
+int progress_init(Progress *p, ProgressMode mode, int64_t total_units, double total_cost, double my_load,
+                  double busiest);
+/* Rank 0 calls it before each of its units (the display measures inside it). */
+void progress_unit_start(Progress *p, double cost, int64_t tokens);
 void progress_add(Progress *p, int64_t tokens, double cost);
 /* Collective; prints the final line on rank 0. */
 void progress_finish(Progress *p);

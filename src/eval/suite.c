@@ -73,7 +73,7 @@ static int is_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <=
 
 /* Why name cannot be a suite, model, task, variant or column name (NULL if it can): it becomes a
  * file or folder name, a CSV field and a table header. */
-static const char *bad_name(const char *name, char *buf, size_t len)
+const char *suite_bad_name(const char *name, char *buf, size_t len)
 {
     size_t n = strlen(name);
     if (n == 0 || n >= SUITE_NAME) return snprintf(buf, len, "must be 1 to %d characters", SUITE_NAME - 1), buf;
@@ -94,7 +94,7 @@ static const char *bad_name(const char *name, char *buf, size_t len)
 static int task_name(Ctx *ctx, const char *name)
 {
     char buf[160];
-    const char *bad = bad_name(name, buf, sizeof buf);
+    const char *bad = suite_bad_name(name, buf, sizeof buf);
     if (bad) return WHY_SECTION("[%s]: task name %s", ctx->section, bad);
     for (size_t i = 0; i < sizeof OUTPUT_NAMES / sizeof *OUTPUT_NAMES; i++)
         if (!strcasecmp(name, OUTPUT_NAMES[i]))
@@ -175,7 +175,7 @@ static int model_key(Ctx *ctx, SuiteModel *m, const char *key, const char *value
             return WHY("[%s] forecaster: '%s' is not naive-last or naive-mean", ctx->section, value);
         snprintf(m->forecaster, sizeof m->forecaster, "%s", value);
     } else if (!strcmp(key, "column")) {
-        if ((bad = bad_name(value, buf, sizeof buf))) return WHY("[%s] column: %s", ctx->section, bad);
+        if ((bad = suite_bad_name(value, buf, sizeof buf))) return WHY("[%s] column: %s", ctx->section, bad);
         snprintf(m->column, sizeof m->column, "%s", value);
     } else {
         return WHY("[%s] unknown key '%s' (checkpoint, forecaster, column)", ctx->section, key);
@@ -209,7 +209,7 @@ static int task_key(Ctx *ctx, SuiteTask *t, const char *key, const char *value)
         if ((n = list_items(value, t->variants, base, SUITE_MAX_LIST)) < 1)
             return WHY("[%s] variants: expected 1 to %d comma-separated names", ctx->section, SUITE_MAX_LIST);
         for (int i = base; i < n; i++) {
-            const char *bad = bad_name(t->variants[i], buf, sizeof buf);
+            const char *bad = suite_bad_name(t->variants[i], buf, sizeof buf);
             if (bad) return WHY("[%s] variants: '%s': %s", ctx->section, t->variants[i], bad);
         }
         t->n_variants = n;
@@ -285,7 +285,7 @@ static int suite_key(Ctx *ctx, Suite *s, const char *key, const char *value)
     char buf[160];
     const char *bad;
     if (!strcmp(key, "name")) {
-        if ((bad = bad_name(value, buf, sizeof buf))) return WHY("[suite] name: %s", bad);
+        if ((bad = suite_bad_name(value, buf, sizeof buf))) return WHY("[suite] name: %s", bad);
         snprintf(s->name, sizeof s->name, "%s", value);
     } else if (!strcmp(key, "seed")) {
         char *end;
@@ -314,7 +314,7 @@ static int handler(void *user, const char *section, const char *key, const char 
     const char *dot = strchr(section, '.');
     int is_model = !strncmp(section, "model.", 6), is_task = !strncmp(section, "task.", 5);
     if (!dot || (!is_model && !is_task)) return WHY_SECTION("[%s]: sections are [suite], [model.NAME] and [task.NAME]", section);
-    const char *bad = bad_name(dot + 1, buf, sizeof buf);
+    const char *bad = suite_bad_name(dot + 1, buf, sizeof buf);
     if (new_section && is_model) {
         if (bad) return WHY_SECTION("[%s]: model name %s", section, bad);
         if (s->n_models == SUITE_MAX_MODELS) return WHY_SECTION("[%s]: more than %d models", section, SUITE_MAX_MODELS);
@@ -464,22 +464,29 @@ int suite_load(const char *path, Suite *s, DataError *err)
     return rc;
 }
 
-int suite_skip_data_tasks(Suite *s, char *skipped, size_t len)
+int suite_drop_tasks(Suite *s, const uint8_t *drop, char *dropped, size_t len)
 {
-    int kept = 0, dropped = 0;
+    int kept = 0, n = 0;
     size_t k = 0;
-    if (len) skipped[0] = 0;
+    if (len) dropped[0] = 0;
     for (int i = 0; i < s->n_tasks; i++) {
-        if (!s->tasks[i].skip_without_data) {
+        if (!drop[i]) {
             if (kept != i) s->tasks[kept] = s->tasks[i];
             kept++;
             continue;
         }
-        if (k < len) k += (size_t)snprintf(skipped + k, len - k, "%s%s", dropped ? ", " : "", s->tasks[i].name);
-        dropped++;
+        if (k < len) k += (size_t)snprintf(dropped + k, len - k, "%s%s", n ? ", " : "", s->tasks[i].name);
+        n++;
     }
     s->n_tasks = kept;
-    return dropped;
+    return n;
+}
+
+int suite_skip_data_tasks(Suite *s, char *skipped, size_t len)
+{
+    uint8_t drop[SUITE_MAX_TASKS];
+    for (int i = 0; i < s->n_tasks; i++) drop[i] = (uint8_t)s->tasks[i].skip_without_data;
+    return suite_drop_tasks(s, drop, skipped, len);
 }
 
 void suite_free(Suite *s)

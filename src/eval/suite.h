@@ -59,6 +59,7 @@ typedef struct {
     char forecaster[SUITE_NAME];
     char column[SUITE_NAME];      /* table column; the name unless set */
     int line;                     /* its [model.NAME] line, for messages */
+    int excluded;                 /* left out by --models: no task runs it */
 } SuiteModel;
 
 typedef struct {
@@ -99,6 +100,11 @@ int suite_parse(const char *text, const char *source, Suite *s, DataError *err);
 int suite_parse_bytes(const char *text, size_t len, const char *source, Suite *s, DataError *err);
 int suite_load(const char *path, Suite *s, DataError *err);
 void suite_free(Suite *s);
+/* Why name cannot be a suite, model, task, variant or column name (NULL if it can): it becomes a
+ * file or folder name, a CSV field and a table header. buf holds a longer reason. */
+const char *suite_bad_name(const char *name, char *buf, size_t len);
+/* Leaves out the tasks with drop[i] set (the same on every rank); returns how many. */
+int suite_drop_tasks(Suite *s, const uint8_t *drop, char *dropped, size_t len);
 /* Drops the tasks marked `without-data = skip` (for a run with no data directory) and writes
  * their names, comma-separated, into skipped. Returns how many it dropped. */
 int suite_skip_data_tasks(Suite *s, char *skipped, size_t len);

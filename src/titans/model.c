@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <stdatomic.h>
 #include <string.h>
 
 #include "layer.h"
@@ -158,6 +159,11 @@ static void final_rows(const TitansModel *m, const float *x, float *out, int n)
     rmsnorm(out, x, m->w.final_norm, n, m->cfg.d_model);
 }
 
+/* Rows fed through the layers by this process; read by another thread for a progress display. */
+static _Atomic int64_t rows_processed;
+
+int64_t titans_tokens_processed(void) { return atomic_load_explicit(&rows_processed, memory_order_relaxed); }
+
 int titans_forward(const TitansModel *m, TitansState *s, const int32_t *tokens, int64_t n,
                    float *logits_all, float *logits_last, const TitansTrace *trace,
                    TitansError *err)
@@ -180,6 +186,7 @@ int titans_forward(const TitansModel *m, TitansState *s, const int32_t *tokens, 
         for (int i = 0; i < len; i++)
             memcpy(x + (size_t)i * d, m->w.embed + (size_t)tokens[i0 + i] * d, sizeof(float) * d);
         if (run_rows(m, s, x, len, trace, i0, err) != 0) return -1;
+        atomic_fetch_add_explicit(&rows_processed, len, memory_order_relaxed);
         final_rows(m, x, h, len);
         if (c->head == TITANS_HEAD_CLS)
             for (int i = 0; i < len; i++)

@@ -84,6 +84,10 @@ const char *titans_layer_kind_name(TitansLayerKind k);
  * is counted. */
 double titans_token_flops(const TitansConfig *c, double t);
 
+/* Tokens fed through titans_forward by this process so far (all models and states): any thread
+ * may read it, e.g. to show progress inside a long sample. */
+int64_t titans_tokens_processed(void);
+
 /* ---- sequence state --------------------------------------------------------------------- */
 
 /* A new state positioned right after the persistent prefix. */

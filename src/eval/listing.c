@@ -1,0 +1,102 @@
+#include "listing.h"
+
+#include <dirent.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void families(FILE *out)
+{
+    fprintf(out, "Task families (family = ..., variants = ... in a suite):\n"
+                 "  sniah      s-niah-1 s-niah-2 s-niah-3 (RULER's niah_single_1..3); lengths in bytes, e.g. 4k\n"
+                 "  babilong   qa1 qa2 qa3 qa4 qa5; lengths in bytes, 0 = the facts alone\n"
+                 "  genomics   a task folder of the data directory, e.g. gue_prom_core/prom_core_all\n"
+                 "  forecast   ETTh1 ETTh2 ETTm1 ETTm2 weather; lengths are horizons (96 192 336 720)\n"
+                 "  built-in forecasters (forecaster = ...): naive-last naive-mean\n");
+}
+
+/* The first sentence of the comment block that opens a suite file: its description. */
+static void describe(const char *path, char *buf, size_t len)
+{
+    size_t n, k = 0;
+    DataError err;
+    char *text = data_read_file(path, &n, &err);
+    buf[0] = 0;
+    for (const char *p = text; p && *p == ';' && k + 1 < len;) {
+        const char *nl = strchr(p, '\n');
+        size_t m = nl ? (size_t)(nl - p) : strlen(p);
+        const char *c = p + 1;
+        while (*c == ' ' && c < p + m) c++;
+        if (!strncmp(c, "mpirun", 6)) break; /* a command line: the description is over */
+        k += (size_t)snprintf(buf + k, len - k, "%s%.*s", k ? " " : "", (int)(p + m - c), c);
+        p += m + (nl != NULL);
+    }
+    free(text);
+    char *end = strstr(buf, ". ");
+    if (end) end[1] = 0;
+    if (strlen(buf) > 100) strcpy(buf + 96, "...");
+}
+
+static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+
+static void suites(FILE *out, const char *dir)
+{
+    DIR *d = opendir(dir);
+    char *names[256];
+    int n = 0;
+    for (struct dirent *de; d && n < 256 && (de = readdir(d));) {
+        size_t k = strlen(de->d_name);
+        if (k > 4 && !strcmp(de->d_name + k - 4, ".ini") && (names[n] = strdup(de->d_name))) n++;
+    }
+    if (d) closedir(d);
+    qsort(names, (size_t)n, sizeof *names, by_name);
+    fprintf(out, "\nSuites in %s (-s NAME):\n", dir);
+    for (int i = 0; i < n; i++) {
+        char path[2048], text[512];
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
+        describe(path, text, sizeof text);
+        fprintf(out, "  %-18.*s %s\n", (int)(strlen(names[i]) - 4), names[i], text);
+        free(names[i]);
+    }
+}
+
+static void lengths(FILE *out, const SuiteTask *t)
+{
+    for (int l = 0; l < t->n_lengths; l++) {
+        long long v = t->lengths[l];
+        const char *sep = l ? " " : "";
+        if (t->family != FAMILY_FORECAST && v && v % 1048576 == 0) fprintf(out, "%s%lldM", sep, v / 1048576);
+        else if (t->family != FAMILY_FORECAST && v && v % 1024 == 0) fprintf(out, "%s%lldK", sep, v / 1024);
+        else fprintf(out, "%s%lld", sep, v);
+    }
+}
+
+static void the_suite(FILE *out, const Suite *s)
+{
+    fprintf(out, "\nSuite %s (%s), after the command line's selection:\n  models:\n", s->name, s->source);
+    for (int m = 0; m < s->n_models; m++)
+        if (!s->models[m].excluded)
+            fprintf(out, "    %-20s %s\n", s->models[m].name,
+                    s->models[m].checkpoint[0] ? s->models[m].checkpoint : s->models[m].forecaster);
+    fprintf(out, "  tasks:\n");
+    for (int i = 0; i < s->n_tasks; i++) {
+        const SuiteTask *t = &s->tasks[i];
+        fprintf(out, "    %-20s %-9s", t->name, family_name(t->family));
+        for (int v = 0; v < t->n_variants; v++) fprintf(out, "%s%s", v ? "," : "", t->variants[v]);
+        if (t->n_lengths) fprintf(out, " at "), lengths(out, t);
+        fprintf(out, t->samples ? ", %lld samples a cell" : ", every sample", (long long)t->samples);
+        if (t->all_models) fprintf(out, ", models: all that fit\n");
+        else {
+            fprintf(out, ", models:");
+            for (int k = 0; k < t->n_models; k++)
+                if (!s->models[t->models[k]].excluded) fprintf(out, " %s", s->models[t->models[k]].name);
+            fputc('\n', out);
+        }
+    }
+}
+
+void listing_print(FILE *out, const char *evals_dir, const Suite *s)
+{
+    families(out);
+    suites(out, evals_dir);
+    the_suite(out, s);
+}
