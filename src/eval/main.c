@@ -367,7 +367,11 @@ static void machine_line(char *buf, size_t len)
 static void command_line(const Run *r, char *buf, size_t len)
 {
     size_t k = (size_t)snprintf(buf, len, "mpirun -np %d titans-eval", r->world);
-    for (int i = 1; i < r->argc && k < len; i++) k += (size_t)snprintf(buf + k, len - k, " %s", r->argv[i]);
+    for (int i = 1; i < r->argc && k < len; i++) { /* quoted where a shell would read it otherwise */
+        const char *a = r->argv[i];
+        int plain = *a && strspn(a, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_./=,:+-") == strlen(a);
+        k += (size_t)snprintf(buf + k, len - k, plain ? " %s" : " '%s'", a);
+    }
 }
 
 /* The run banner on rank 0, as hpc/ior prints one: what a batch log needs to reproduce the run. */
