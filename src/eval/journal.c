@@ -11,6 +11,7 @@
 #include <xxhash.h>
 
 #include "clock.h"
+#include "input_file.h"
 
 #define JOURNAL_MAGIC 0x4c4e524a4e415454ull /* "TTANJRNL" */
 #define JOURNAL_VERSION 1u
@@ -52,11 +53,8 @@ static int journal_dir(const char *out, char *dir, size_t len, DataError *err)
 static int scan_file(const char *path, uint64_t suite_hash, uint64_t plan_hash, const UnitList *units,
                      uint8_t *done, Record *recs, int64_t *n_done, DataError *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        data_error(err, "%s: cannot read: %s", path, strerror(errno));
-        return -1;
-    }
+    FILE *f = input_fopen(path, err->msg, sizeof err->msg);
+    if (!f) return -1;
     Entry e;
     int rc = 0;
     while (fread(&e, sizeof e, 1, f) == 1) {
