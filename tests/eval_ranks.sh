@@ -52,7 +52,7 @@ ett_dir() { mkdir -p "$work/$1/ETT-small" && cat > "$work/$1/ETT-small/ETTh1.csv
 # gue_dir NAME: a data folder $work/NAME whose gue_prom_core/prom/test.csv is stdin.
 gue_dir() { mkdir -p "$work/$1/gue_prom_core/prom" && cat > "$work/$1/gue_prom_core/prom/test.csv"; }
 
-echo "1..43"
+echo "1..44"
 for np in 1 2 3; do
   MPI_NP=$np $LAUNCH $EVAL --suite "$SMOKE" --out "$work/np$np" > "$work/log$np" 2>&1
   echo $? > "$work/rc$np"
@@ -192,6 +192,19 @@ done
 suite elink "checkpoint = $fixtures/damaged/elink.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
 expect_failure 2 "$work/elink" "a checkpoint with an external link: file and link named, not followed" \
   "model 'm': .*/elink\\.h5: link '/final_norm' is an external link" --suite "$work/elink.ini"
+# layer 0's FFN weights all 1e30 (float32 bytes ca f2 49 71): finite, so loaded; the products
+# overflow to NaN logits, which must be an error, not a run of \x00 answers
+cp "$fixtures/mag.h5" "$work/huge.h5"
+for t in w_gate w_up w_down; do
+  set -- $(h5dump -p -H -d /layers/0/ffn/$t "$work/huge.h5" | awk '$1 == "SIZE" || $1 == "OFFSET" { print $2 }')
+  awk -v n=$(($1 / 4)) 'BEGIN { for (i = 0; i < n; i++) printf "\312\362\111\161" }' |
+    LC_ALL=C dd of="$work/huge.h5" bs=1 seek="$2" conv=notrunc 2> /dev/null
+done
+suite huge "checkpoint = $work/huge.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
+expect_failure 2 "$work/huge" "a checkpoint with huge finite weights: the unit's model and the overflow named" \
+  "unit [0-9]+ \\[task\\.t\\]: model 'm': model produced non-finite logits at token [0-9]+: the checkpoint's weights overflow float32" \
+  --suite "$work/huge.ini"
+
 # a FIFO (which would block its reader forever) where a checkpoint, the suite or a data file
 # belongs: refused at once by name
 mkfifo "$work/ckpt.fifo" "$work/suite.fifo"
