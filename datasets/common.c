@@ -1,7 +1,8 @@
 #include "common.h"
 
+#include "input_file.h"
+
 #include <Random123/philox.h>
-#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,39 +18,8 @@ void data_error(DataError *err, const char *fmt, ...)
 
 char *data_read_file(const char *path, size_t *len, DataError *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        data_error(err, "%s: cannot open: %s", path, strerror(errno));
-        return NULL;
-    }
-    char *buf = NULL;
-    size_t cap = 0, n = 0;
-    for (;;) {
-        if (cap - n < 65536) {
-            cap = cap ? 2 * cap : 1 << 20;
-            char *nb = realloc(buf, cap + 1);
-            if (!nb) {
-                data_error(err, "%s: out of memory", path);
-                free(buf);
-                fclose(f);
-                return NULL;
-            }
-            buf = nb;
-        }
-        size_t got = fread(buf + n, 1, cap - n, f);
-        n += got;
-        if (got == 0) break;
-    }
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        data_error(err, "%s: read error", path);
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    *len = n;
-    data_note_input(path, buf, n);
+    char *buf = input_read(path, DATA_MAX_FILE_BYTES, "an input file read whole", len, err->msg, sizeof err->msg);
+    if (buf) data_note_input(path, buf, *len);
     return buf;
 }
 

@@ -16,7 +16,11 @@ typedef struct {
 
 void data_error(DataError *err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
-/* Reads a whole file into a malloc'ed, NUL-terminated buffer; *len = its size. NULL on error. */
+/* What data_read_file reads at most: suites, CSVs, haystacks, indexes (the largest is a few MB). */
+#define DATA_MAX_FILE_BYTES ((size_t)1 << 30)
+
+/* Reads a whole regular file of at most DATA_MAX_FILE_BYTES into a malloc'ed, NUL-terminated
+ * buffer; *len = its size. NULL with "<path>: not a regular file (a FIFO)", too large, etc. */
 char *data_read_file(const char *path, size_t *len, DataError *err);
 
 /* Every input file's bytes, once read by this library, are shown to the hook (NULL: none): the

@@ -11,6 +11,8 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "input_file.h"
+
 /* ---- small helpers ---------------------------------------------------------------------- */
 
 
@@ -422,9 +424,12 @@ int genomics_read_intervals(const char *path, GenomicsInterval **rows, int64_t *
 {
     *rows = NULL;
     *n = 0;
-    gzFile gz = gzopen(path, "rb"); /* reads plain files too */
+    int fd = input_open(path, err->msg, sizeof err->msg);
+    if (fd < 0) return -1;
+    gzFile gz = gzdopen(fd, "rb"); /* reads plain files too */
     if (!gz) {
         data_error(err, "%s: cannot open: %s", path, strerror(errno));
+        close(fd);
         return -1;
     }
     char line[65536], where[4200];
@@ -466,8 +471,9 @@ int genomics_read_intervals(const char *path, GenomicsInterval **rows, int64_t *
     int zerr;
     const char *msg = gzerror(gz, &zerr);
     if (zerr != Z_OK) {
-        size_t plen = strlen(path); /* zlib's message starts with "path: " */
-        if (!strncmp(msg, path, plen) && !strncmp(msg + plen, ": ", 2)) msg += plen + 2;
+        char zname[32]; /* zlib's message starts with the name it knows the file by */
+        size_t plen = (size_t)snprintf(zname, sizeof zname, "<fd:%d>", fd);
+        if (!strncmp(msg, zname, plen) && !strncmp(msg + plen, ": ", 2)) msg += plen + 2;
         data_error(err, "%s: corrupt gzip data: %s", path, zerr == Z_ERRNO ? strerror(errno) : msg);
         goto done;
     }
@@ -532,11 +538,8 @@ static FaRecord *push_record(GenomicsFasta *fa, const char *name, size_t len)
 /* One pass over the FASTA, computing what samtools faidx writes to FASTA.fai. */
 static int build_index(GenomicsFasta *fa, DataError *err)
 {
-    FILE *f = fopen(fa->path, "rb");
-    if (!f) {
-        data_error(err, "%s: cannot open: %s", fa->path, strerror(errno));
-        return -1;
-    }
+    FILE *f = input_fopen(fa->path, err->msg, sizeof err->msg);
+    if (!f) return -1;
     char *line = NULL;
     size_t cap = 0;
     ssize_t got;
@@ -703,11 +706,8 @@ int genomics_fasta_open(const char *path, GenomicsFasta **out, DataError *err)
         data_error(err, "%s: out of memory", path);
         return -1;
     }
-    fa->fd = open(path, O_RDONLY);
-    if (fa->fd < 0) {
-        data_error(err, "%s: cannot open: %s", path, strerror(errno));
-        goto fail;
-    }
+    fa->fd = input_open(path, err->msg, sizeof err->msg);
+    if (fa->fd < 0) goto fail;
     unsigned char magic[2];
     ssize_t got = pread(fa->fd, magic, 2, 0);
     if (got == 2 && magic[0] == 0x1f && magic[1] == 0x8b) {

@@ -125,42 +125,6 @@ static char *join_path(const char *a, const char *b)
     return p;
 }
 
-static int read_file(const char *path, char **buf, size_t *len, DataError *err)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        data_error(err, "%s: cannot open: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t cap = 1 << 16, n = 0;
-    char *b = malloc(cap + 1);
-    while (b) {
-        n += fread(b + n, 1, cap - n, f);
-        if (n < cap) break;
-        char *nb = realloc(b, 2 * cap + 1);
-        if (!nb) {
-            free(b);
-            b = NULL;
-        } else {
-            b = nb;
-            cap *= 2;
-        }
-    }
-    int bad = !b || ferror(f);
-    int e = errno;
-    fclose(f);
-    if (bad) {
-        data_error(err, "%s: %s", path, b ? strerror(e) : "out of memory");
-        free(b);
-        return -1;
-    }
-    b[n] = '\0';
-    *buf = b;
-    *len = n;
-    data_note_input(path, b, n);
-    return 0;
-}
-
 /* Length of the valid UTF-8 sequence at p (n bytes left), or 0 if it is not one. */
 static size_t utf8_len(const unsigned char *p, size_t n)
 {
@@ -230,7 +194,7 @@ static int words_load(const char *dir, const char *name, WordList *l, DataError 
     }
     size_t len;
     int rc = -1;
-    if (read_file(path, &l->buf, &len, err) || check_text(path, l->buf, len, err)) goto done;
+    if (!(l->buf = data_read_file(path, &len, err)) || check_text(path, l->buf, len, err)) goto done;
     size_t lines = 1;
     for (size_t i = 0; i < len; i++) lines += l->buf[i] == '\n';
     l->w = malloc(lines * sizeof *l->w);
@@ -360,7 +324,7 @@ static int essay_read(const char *dir, char **text, size_t *len, DataError *err)
         rc = -1;
         if (!path)
             data_error(err, "out of memory");
-        else if (!read_file(path, &buf, &k, err) && !check_text(path, buf, k, err)) {
+        else if ((buf = data_read_file(path, &k, err)) && !check_text(path, buf, k, err)) {
             char *t = realloc(*text, *len + k + 1);
             if (!t) {
                 data_error(err, "%s: out of memory", path);

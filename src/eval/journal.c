@@ -11,6 +11,7 @@
 #include <xxhash.h>
 
 #include "clock.h"
+#include "input_file.h"
 #include "outfile.h"
 
 #define JOURNAL_MAGIC 0x4c4e524a4e415454ull /* "TTANJRNL" */
@@ -67,8 +68,8 @@ typedef struct {
 static int scan_file(const char *path, int k, int unknown, const char *why, const Target *t, JournalScan *sc,
                      DataError *err)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) return outfile_error(err, path, "cannot read", errno);
+    FILE *f = input_fopen(path, err->msg, sizeof err->msg); /* a FIFO there is refused, not waited on */
+    if (!f) return -1;
     Entry e;
     while (fread(&e, sizeof e, 1, f) == 1) {
         if (e.magic == JOURNAL_MAGIC && e.version != JOURNAL_VERSION) {

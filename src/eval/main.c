@@ -192,10 +192,10 @@ static int read_checkpoints(Run *r, TitansConfig *configs, PlanData *pd)
     for (int m = 0; m < r->suite.n_models; m++) {
         const SuiteModel *sm = &r->suite.models[m];
         if (!sm->checkpoint[0]) continue;
-        DataError derr;
         TitansError terr;
-        char *bytes = data_read_file(sm->checkpoint, &r->checkpoint_len[m], &derr);
-        if (!bytes) return data_error(&r->err, "model '%s': %s", sm->name, derr.msg), -1;
+        void *bytes = NULL;
+        if (titans_checkpoint_read(sm->checkpoint, &bytes, &r->checkpoint_len[m], &terr) != 0)
+            return data_error(&r->err, "model '%s': %s", sm->name, terr.msg), -1;
         r->checkpoint[m] = bytes;
         r->id.checkpoint[m] = XXH3_64bits(bytes, r->checkpoint_len[m]);
         TitansModel *model = NULL;

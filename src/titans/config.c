@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "fail.h"
 #include "weights.h"
 
 static const char *const KIND_NAMES[] = {"attn", "swa", "lmm", "mac", "mag", "mal"};
@@ -55,14 +56,7 @@ size_t mem_matrix_offset(const TitansConfig *c, int l)
 
 size_t mem_state_floats(const TitansConfig *c) { return mem_matrix_offset(c, c->mem_depth); }
 
-#define FAIL(...)                                                      \
-    do {                                                               \
-        int k_ = snprintf(err->msg, sizeof err->msg, "%s: ", path);    \
-        if (k_ < 0) k_ = 0;                                            \
-        if ((size_t)k_ < sizeof err->msg)                              \
-            snprintf(err->msg + k_, sizeof err->msg - k_, __VA_ARGS__); \
-        return -1;                                                     \
-    } while (0)
+#define FAIL(...) return titans_fail(err, path, __VA_ARGS__)
 
 #define RANGE(field, lo, hi)                                                         \
     do {                                                                             \
@@ -88,6 +82,13 @@ int config_validate(TitansConfig *c, const char *path, TitansError *err)
     RANGE(mem_conv, 0, 1);
     RANGE(window, 0, BIG);
     RANGE(segment, 0, BIG);
+    if (c->input < TITANS_INPUT_BYTES || c->input > TITANS_INPUT_SERIES)
+        FAIL("attribute 'input': %d is not a known input", (int)c->input);
+    if (c->head < TITANS_HEAD_LM || c->head > TITANS_HEAD_FORECAST)
+        FAIL("attribute 'head': %d is not a known head", (int)c->head);
+    for (int i = 0; i < c->n_layers; i++)
+        if (c->layer_kinds[i] < TITANS_LAYER_ATTN || c->layer_kinds[i] > TITANS_LAYER_MAL)
+            FAIL("attribute 'layer_kinds': layer %d has kind %d, not a known kind", i, (int)c->layer_kinds[i]);
     if (c->d_model % c->n_heads != 0)
         FAIL("attribute 'n_heads': d_model %d is not divisible by n_heads %d", c->d_model, c->n_heads);
     if ((c->d_model / c->n_heads) % 2 != 0)

@@ -164,6 +164,21 @@ static _Atomic int64_t rows_processed;
 
 int64_t titans_tokens_processed(void) { return atomic_load_explicit(&rows_processed, memory_order_relaxed); }
 
+/* Weights that are finite but huge (1e30) overflow float32 in the products and leave NaN or Inf
+ * logits; an argmax over those would silently answer byte 0. rows logits of width n, the first
+ * at sequence position token. */
+static int check_logits(const float *logits, int rows, int n, int64_t token, TitansError *err)
+{
+    for (int r = 0; r < rows; r++)
+        for (int i = 0; i < n; i++)
+            if (!isfinite(logits[(size_t)r * n + i])) {
+                snprintf(err->msg, sizeof err->msg, "model produced non-finite logits at token %lld: "
+                         "the checkpoint's weights overflow float32", (long long)(token + r));
+                return -1;
+            }
+    return 0;
+}
+
 int titans_forward(const TitansModel *m, TitansState *s, const int32_t *tokens, int64_t n,
                    float *logits_all, float *logits_last, const TitansTrace *trace,
                    TitansError *err)
@@ -181,6 +196,7 @@ int titans_forward(const TitansModel *m, TitansState *s, const int32_t *tokens, 
             return -1;
         }
     float *x = s->sc.x, *h = s->sc.y1;
+    int64_t pos0 = titans_state_position(s);
     for (int64_t i0 = 0; i0 < n; i0 += TITANS_BLOCK) {
         int len = n - i0 < TITANS_BLOCK ? (int)(n - i0) : TITANS_BLOCK;
         for (int i = 0; i < len; i++)
@@ -192,9 +208,14 @@ int titans_forward(const TitansModel *m, TitansState *s, const int32_t *tokens, 
             for (int i = 0; i < len; i++)
                 for (int j = 0; j < d; j++) s->cls_sum[j] += h[(size_t)i * d + j];
         if (c->head != TITANS_HEAD_LM) continue;
-        if (logits_all) matmul(logits_all + (size_t)i0 * 256, 256, h, d, m->w.head_w, 256, len, d, 256, 0.0f);
-        if (logits_last && i0 + len == n)
+        if (logits_all) {
+            matmul(logits_all + (size_t)i0 * 256, 256, h, d, m->w.head_w, 256, len, d, 256, 0.0f);
+            if (check_logits(logits_all + (size_t)i0 * 256, len, 256, pos0 + i0, err) != 0) return -1;
+        }
+        if (logits_last && i0 + len == n) {
             matmul(logits_last, 256, h + (size_t)(len - 1) * d, d, m->w.head_w, 256, 1, d, 256, 0.0f);
+            if (check_logits(logits_last, 1, 256, pos0 + n - 1, err) != 0) return -1;
+        }
     }
     return 0;
 }
@@ -250,7 +271,7 @@ int titans_classify(const TitansModel *m, TitansState *s, const int32_t *seq, in
     matmul(logits, c->n_classes, mean, c->d_model, m->w.head_w, c->n_classes, 1, c->d_model,
            c->n_classes, 0.0f);
     for (int k = 0; k < c->n_classes; k++) logits[k] += m->w.head_b[k];
-    return 0;
+    return check_logits(logits, 1, c->n_classes, n - 1, err);
 }
 
 /* ---- series input ---------------------------------------------------------------------------- */
@@ -318,6 +339,12 @@ int titans_forecast(const TitansModel *m, TitansState *s, const float *window, i
         matmul(y, H, s->series_rows, np * d, m->w.head_w, H, 1, np * d, H, 0.0f);
         for (int k = 0; k < H; k++)
             forecast[(size_t)k * channels + ch] = (y[k] + m->w.head_b[k]) * stdev + (float)mean;
+        for (int k = 0; rc == 0 && k < H; k++)
+            if (!isfinite(forecast[(size_t)k * channels + ch])) {
+                snprintf(err->msg, sizeof err->msg, "model produced a non-finite forecast at step %d of "
+                         "channel %d: the checkpoint's weights (or the window's values) overflow float32", k, ch);
+                rc = -1;
+            }
     }
     free(series);
     free(y);

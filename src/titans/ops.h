@@ -5,6 +5,7 @@
 
 #include <math.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <string.h>
 
 #define RMSNORM_EPS 1e-6f
@@ -25,12 +26,16 @@ void layernorm_backward_row(float *g_o, const float *g, const float *o_hat, floa
 
 /* exp(x) without branches or calls, so loops over it vectorize: Cody-Waite reduction and the
  * Cephes expf polynomial; relative error below 2e-7 for x in [-87, 88] (clamped outside, so
- * exp_fast(-inf) is about 1e-38, not 0). Used for attention's softmax, where scalar expf cost
- * as much as the matmuls (attn prefill 43% -> 50% of sgemm); elsewhere glibc's expf is faster. */
+ * exp_fast(-inf) is about 1e-38, not 0, and exp_fast(inf) about 1.7e38); NaN gives NaN. Defined
+ * for every input: 2^n is built from the bits of the rounding sum in unsigned arithmetic, never
+ * by converting a float (NaN for a NaN input) to int. Used for attention's softmax, where scalar
+ * expf cost as much as the matmuls (attn prefill 43% -> 50% of sgemm); elsewhere glibc's expf
+ * is faster. */
 static inline float exp_fast(float x)
 {
-    x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x;
-    float n = (x * 1.44269504088896341f + 12582912.0f) - 12582912.0f; /* round(x / ln 2) */
+    x = x < -87.0f ? -87.0f : x > 88.0f ? 88.0f : x; /* NaN fails both compares: stays NaN */
+    float t = x * 1.44269504088896341f + 12582912.0f; /* 1.5 * 2^23 + round(x / ln 2) */
+    float n = t - 12582912.0f;
     float r = x - n * 0.693359375f + n * 2.12194440e-4f;
     float p = 1.9875691500e-4f;
     p = p * r + 1.3981999507e-3f;
@@ -39,7 +44,10 @@ static inline float exp_fast(float x)
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    int bits = ((int)n + 127) << 23; /* 2^n as float bits */
+    /* t's bits are those of 1.5 * 2^23 (0x4b400000) plus n: n + 127 is the exponent of 2^n */
+    uint32_t bits;
+    memcpy(&bits, &t, sizeof bits);
+    bits = (bits - 0x4b400000u + 127u) << 23;
     float scale;
     memcpy(&scale, &bits, sizeof scale);
     return p * scale;

@@ -65,8 +65,20 @@ typedef struct TitansState TitansState;
 
 /* ---- model ------------------------------------------------------------------------------ */
 
+/* Loading is safe on any bytes: libhdf5 parses a checkpoint in a child process with bounded
+ * memory and CPU time (src/titans/checkpoint.c), so a damaged file is an error ("<file>: libhdf5
+ * crashed reading it (...): the file is damaged"), never a crash or a hang of the caller. A link
+ * out of the file, a FIFO or any other non-regular file is refused. */
+#define TITANS_MAX_CHECKPOINT_BYTES ((size_t)64 << 30)
+
+/* A checkpoint file's bytes (a regular file of at most TITANS_MAX_CHECKPOINT_BYTES) in a malloc'ed
+ * buffer, for the *_image functions: one rank reads, hashes and broadcasts them. */
+int titans_checkpoint_read(const char *path, void **bytes, size_t *len, TitansError *err);
 /* Reads and validates only a checkpoint's config (attributes), no tensors: for planning. */
 int titans_config_load(const char *path, TitansConfig *cfg, TitansError *err);
+/* The same from the checkpoint's bytes in memory; name is used in messages only. */
+int titans_config_load_image(const void *image, size_t len, const char *name, TitansConfig *cfg,
+                             TitansError *err);
 /* Loads and validates a checkpoint; runs the persistent prefix once. */
 int titans_model_load(const char *path, TitansModel **out, TitansError *err);
 /* The same from the checkpoint file's bytes in memory (e.g. read once by one MPI rank and

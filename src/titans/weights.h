@@ -55,8 +55,8 @@ int layer_has_memory(TitansLayerKind k);
 int layer_is_windowed(TitansLayerKind k); /* swa, mag, mal */
 
 /* Reads, validates and allocates the weights of a checkpoint, from the file at path, or from its
- * bytes when image is not NULL (path then only names it). On failure nothing stays allocated and
- * err names the file and the field. */
+ * bytes when image is not NULL (path then only names it), parsing them in the sandbox (see
+ * titans.h). On failure nothing stays allocated and err names the file and the field. */
 int checkpoint_load(const char *path, const void *image, size_t image_len, TitansConfig *cfg,
                     TitansWeights *w, uint64_t *fingerprint, TitansError *err);
 void weights_free(TitansWeights *w);
