@@ -91,6 +91,45 @@ static void test_more_ranks_than_units(void **st)
     units_free(&l);
 }
 
+/* The heap gives the assignment of the plain rule (each unit, largest first, to the least-loaded
+ * rank, the lowest on ties), costs with many ties included; and the schedule's bound. */
+static void test_heap_matches_the_plain_rule(void **st)
+{
+    (void)st;
+    enum { N = 2000 };
+    UnitList l = {0};
+    double c[N];
+    for (int i = 0; i < N; i++) c[i] = (double)((i * 7919) % 13 + 1) * ((i % 5) ? 1 : 100);
+    fill(&l, c, N);
+    int owner[N], ref[N], order[N];
+    double load[64], ref_load[64];
+    for (int i = 0; i < N; i++) order[i] = i;
+    for (int i = 1; i < N; i++) /* insertion sort: largest first, ids ascending on ties */
+        for (int j = i; j > 0 && (c[order[j]] > c[order[j - 1]] || (c[order[j]] == c[order[j - 1]] && order[j] < order[j - 1])); j--) {
+            int t = order[j];
+            order[j] = order[j - 1], order[j - 1] = t;
+        }
+    int worlds[] = {1, 2, 3, 7, 64};
+    for (int w = 0; w < 5; w++) {
+        int world = worlds[w];
+        for (int r = 0; r < world; r++) ref_load[r] = 0;
+        for (int k = 0; k < N; k++) {
+            int best = 0;
+            for (int r = 1; r < world; r++)
+                if (ref_load[r] < ref_load[best]) best = r;
+            ref[order[k]] = best;
+            ref_load[best] += c[order[k]];
+        }
+        assert_int_equal(units_assign(&l, world, owner, load), 0);
+        for (int i = 0; i < N; i++) assert_int_equal(owner[i], ref[i]);
+        UnitsSchedule sc;
+        units_schedule(&l, load, world, &sc);
+        assert_true(sc.largest == 1300.0);
+        assert_true(sc.bound >= sc.total / world && sc.bound >= sc.largest && sc.makespan >= sc.bound);
+    }
+    units_free(&l);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -98,6 +137,7 @@ int main(void)
         cmocka_unit_test(test_lpt_on_a_hand_worked_case),
         cmocka_unit_test(test_assignment_is_deterministic_and_complete),
         cmocka_unit_test(test_more_ranks_than_units),
+        cmocka_unit_test(test_heap_matches_the_plain_rule),
     };
     return cmocka_run_group_tests_name("units", tests, NULL, NULL);
 }

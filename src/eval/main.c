@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
@@ -336,6 +337,29 @@ static PhaseResult phase_resume(Run *r)
 
 /* ---- assign ------------------------------------------------------------------------------- */
 
+/* --ranks: the longest-first schedule of this plan at other rank counts, against the bound. */
+static void print_schedules(const Run *r)
+{
+    char list[sizeof r->opt.ranks];
+    snprintf(list, sizeof list, "%s", r->opt.ranks);
+    for (char *save = NULL, *tok = strtok_r(list, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        int n = atoi(tok);
+        int *owner = malloc(sizeof(int) * (size_t)(r->todo.n ? r->todo.n : 1));
+        double *load = calloc((size_t)(n > 0 ? n : 1), sizeof *load);
+        UnitsSchedule sc;
+        if (n <= 0 || !owner || !load || units_assign(&r->todo, n, owner, load) != 0) {
+            printf("  schedule at %s ranks: cannot plan (not a positive count, or out of memory)\n", tok);
+        } else {
+            units_schedule(&r->todo, load, n, &sc);
+            printf("  schedule at %d ranks: makespan %.4g FLOP, lower bound %.4g = max(total / ranks %.4g, largest "
+                   "unit %.4g): %.3f x the bound%s\n", n, sc.makespan, sc.bound, sc.total / n, sc.largest,
+                   sc.bound > 0 ? sc.makespan / sc.bound : 1.0, sc.largest >= sc.total / n ? " (one unit is the bound)" : "");
+        }
+        free(owner);
+        free(load);
+    }
+}
+
 static void print_dry_run(const Run *r)
 {
     for (int k = 0; k < r->world; k++) {
@@ -401,6 +425,7 @@ static void print_banner(const Run *r)
         printf("titans-eval: resuming attempt %d: %lld of %lld units already done in %s/journal\n", r->scan.attempt,
                (long long)r->scan.n_done, (long long)r->units.n, r->opt.out);
     if (r->opt.dry_run) print_dry_run(r);
+    if (r->opt.ranks[0]) print_schedules(r);
     fflush(stdout);
 }
 
@@ -630,11 +655,27 @@ int main(int argc, char **argv)
     if (!getenv("OPENBLAS_NUM_THREADS")) openblas_set_num_threads(1); /* one rank per core */
     r->argc = argc, r->argv = argv, r->t0 = clock_seconds();
     utc_now(r->started, sizeof r->started);
-    PhaseResult (*const phases[])(Run *) = {phase_start, phase_plan,  phase_resume, phase_assign,
-                                             phase_load,  phase_units, phase_gather, phase_write};
-    for (size_t i = 0; i < sizeof phases / sizeof phases[0]; i++) {
+    static const struct {
+        const char *name;
+        PhaseResult (*run)(Run *);
+    } phases[] = {{"start", phase_start}, {"plan", phase_plan},   {"resume", phase_resume}, {"assign", phase_assign},
+                  {"load", phase_load},   {"units", phase_units}, {"gather", phase_gather}, {"write", phase_write}};
+    enum { N_PHASES = sizeof phases / sizeof phases[0] };
+    double seconds[N_PHASES] = {0};
+    size_t i = 0;
+    for (; i < N_PHASES; i++) {
+        double t = clock_seconds();
         memset(&r->err, 0, sizeof r->err);
-        if (phases[i](r) != PHASE_OK) break;
+        PhaseResult pr = phases[i].run(r);
+        seconds[i] = clock_seconds() - t;
+        if (pr != PHASE_OK) break;
+    }
+    if (r->rank == 0 && i == N_PHASES) { /* what each phase cost rank 0: the figures of docs/harness-design.md */
+        printf("titans-eval: seconds by phase on rank 0:");
+        for (size_t k = 1; k < N_PHASES; k++) printf(" %s %.2f,", phases[k].name, seconds[k]);
+        struct rusage ru;
+        getrusage(RUSAGE_SELF, &ru);
+        printf(" peak RSS %.0f MiB\n", ru.ru_maxrss / 1024.0);
     }
     run_free(r);
     MPI_Finalize();

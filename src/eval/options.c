@@ -39,6 +39,7 @@ static const Option OPTIONS[] = {
     {OUTPUT, "progress", 'P', OPT_TEXT, "MODE", "bar on a terminal, else lines", "bar, lines (one every 30 s) or none", FIELD(progress), 0},
     {INFO, "list", 'L', OPT_FLAG, NULL, NULL, "list the families, the suites, and the suite's models and tasks", FIELD(list), 0},
     {INFO, "dry-run", 'n', OPT_FLAG, NULL, NULL, "print the plan and each rank's share, run nothing", FIELD(dry_run), 0},
+    {INFO, "ranks", 'r', OPT_TEXT, "LIST", NULL, "with --dry-run: the schedule at these rank counts (e.g. 64,256,1024) against its lower bound", FIELD(ranks), 0},
     {INFO, "version", 'V', OPT_FLAG, NULL, NULL, "the version and the commit it was built from", FIELD(version), 0},
     {INFO, "help", 'h', OPT_FLAG, NULL, NULL, "this text", FIELD(help), 0},
 };
@@ -101,6 +102,9 @@ static int check_values(const EvalOptions *o, char *err, size_t len)
 {
     if (strcmp(o->memory_path, "chunked") && strcmp(o->memory_path, "sequential"))
         return snprintf(err, len, "--memory-path: '%s' is not chunked or sequential", o->memory_path), -1;
+    if (o->ranks[0] && !o->dry_run) return snprintf(err, len, "--ranks needs --dry-run (it plans, it does not launch)"), -1;
+    for (const char *p = o->ranks; *p; p++)
+        if (!strchr("0123456789,", *p)) return snprintf(err, len, "--ranks: '%s' is not a comma-separated list of counts", o->ranks), -1;
     if (o->progress[0] && strcmp(o->progress, "bar") && strcmp(o->progress, "lines") && strcmp(o->progress, "none"))
         return snprintf(err, len, "--progress: '%s' is not bar, lines or none", o->progress), -1;
     return 0;

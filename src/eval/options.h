@@ -25,6 +25,7 @@ typedef struct {
     char progress[8];          /* bar | lines | none | "" (bar on a terminal, else lines) */
     int list;                  /* print families, suites and the suite's models and tasks */
     int dry_run;               /* print the plan and the assignment, run nothing */
+    char ranks[256];           /* with dry_run: rank counts to schedule for, comma-separated */
     int version;
     int help;
 } EvalOptions;

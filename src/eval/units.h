@@ -5,7 +5,8 @@
  * from (seed, unit id), so nothing depends on which rank evaluates it or how many ranks there
  * are. Assignment is longest-processing-time first: units by estimated cost, largest first (ties
  * by id), each to the least-loaded rank so far (ties to the lowest rank). Every rank computes the
- * same assignment without communicating. */
+ * same assignment without communicating. LPT's makespan is at most 4/3 of the optimum, and close
+ * to max(total / ranks, largest unit) when units are many (titans-eval --dry-run --ranks N). */
 #ifndef TITANS_EVAL_UNITS_H
 #define TITANS_EVAL_UNITS_H
 
@@ -36,6 +37,11 @@ void units_free(UnitList *l);
 
 /* owner[i] = rank of unit i; load[r] = summed cost of rank r (world entries). 0 or -1 (memory). */
 int units_assign(const UnitList *l, int world, int *owner, double *load);
+/* An assignment against the lower bound of any: max(total / world, the largest unit). */
+typedef struct {
+    double makespan, total, largest, bound;
+} UnitsSchedule;
+void units_schedule(const UnitList *l, const double *load, int world, UnitsSchedule *s);
 /* busiest rank's load / mean load (1 = perfect; 1 when there is no work). */
 double units_imbalance(const double *load, int world);
 
