@@ -50,8 +50,7 @@ static double my_cost_now(const Progress *p)
 /* One line or bar. Under lock. */
 static void show(Progress *p, int final)
 {
-    int64_t c[3];
-    for (int i = 0; i < 3; i++) c[i] = __atomic_load_n(&p->counters[i], __ATOMIC_RELAXED);
+    const int64_t *c = p->counters;
     double now = clock_seconds(), elapsed = now - p->t0, mine = my_cost_now(p);
     double done = (double)c[2] * 1e6 + (mine - p->my_done), fraction = done / p->total_cost;
     fraction = final ? 1 : fraction > 1 ? 1 : fraction;
@@ -79,8 +78,7 @@ static void show(Progress *p, int final)
     p->last_fraction = fraction;
 }
 
-/* Rank 0's display thread: a look every second (a bar every 0.5 s). It makes no MPI call: the
- * counters are read from the window's memory on rank 0. */
+/* Rank 0's display thread: a look every second (a bar every 0.5 s). It makes no MPI call. */
 static void *display(void *arg)
 {
     Progress *p = arg;
@@ -98,16 +96,16 @@ static void *display(void *arg)
     return NULL;
 }
 
+enum { TAG_COUNTS = 1, TAG_FINAL = 2 };
+
 int progress_init(Progress *p, ProgressMode mode, int64_t total_units, double total_cost, double my_load,
                   double busiest)
 {
     memset(p, 0, sizeof *p);
-    MPI_Comm_rank(MPI_COMM_WORLD, &p->rank);
-    MPI_Aint size = p->rank == 0 ? 3 * (MPI_Aint)sizeof(int64_t) : 0;
-    if (MPI_Win_allocate(size, sizeof(int64_t), MPI_INFO_NULL, MPI_COMM_WORLD, &p->counters, &p->win) != MPI_SUCCESS)
-        return -1;
-    if (p->rank == 0) memset(p->counters, 0, 3 * sizeof(int64_t));
-    MPI_Barrier(MPI_COMM_WORLD); /* the counters are zero before anybody adds */
+    MPI_Comm_dup(MPI_COMM_WORLD, &p->comm);
+    MPI_Comm_rank(p->comm, &p->rank);
+    MPI_Comm_size(p->comm, &p->world);
+    p->request = MPI_REQUEST_NULL;
     p->mode = mode;
     p->total_units = total_units;
     p->total_cost = total_cost > 0 ? total_cost : 1;
@@ -126,6 +124,7 @@ int progress_init(Progress *p, ProgressMode mode, int64_t total_units, double to
 void progress_unit_start(Progress *p, double cost, int64_t tokens)
 {
     if (p->rank != 0) return;
+    progress_poll(p);
     pthread_mutex_lock(&p->lock);
     p->unit_cost = cost;
     p->unit_tokens = tokens;
@@ -133,33 +132,78 @@ void progress_unit_start(Progress *p, double cost, int64_t tokens)
     pthread_mutex_unlock(&p->lock);
 }
 
+static void add_counts(Progress *p, const int64_t *add)
+{
+    pthread_mutex_lock(&p->lock);
+    for (int i = 0; i < 3; i++) p->counters[i] += add[i];
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* Another rank: sends what it has gathered if the last message is gone. */
+static void send_counts(Progress *p)
+{
+    int gone = 1;
+    if (p->request != MPI_REQUEST_NULL) MPI_Test(&p->request, &gone, MPI_STATUS_IGNORE);
+    if (!gone || !p->counters[0]) return;
+    memcpy(p->sending, p->counters, sizeof p->sending);
+    memset(p->counters, 0, sizeof p->counters);
+    MPI_Isend(p->sending, 3, MPI_INT64_T, 0, TAG_COUNTS, p->comm, &p->request);
+}
+
+void progress_poll(Progress *p)
+{
+    for (int arrived = 1; p->rank == 0 && arrived;) {
+        MPI_Status st;
+        MPI_Iprobe(MPI_ANY_SOURCE, TAG_COUNTS, p->comm, &arrived, &st);
+        if (!arrived) break;
+        int64_t add[3];
+        MPI_Recv(add, 3, MPI_INT64_T, st.MPI_SOURCE, TAG_COUNTS, p->comm, MPI_STATUS_IGNORE);
+        add_counts(p, add);
+    }
+}
+
 void progress_add(Progress *p, int64_t tokens, double cost)
 {
     int64_t add[3] = {1, tokens, (int64_t)(cost / 1e6 + 0.5)};
-    MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, p->win);
-    MPI_Accumulate(add, 3, MPI_INT64_T, 0, 0, 3, MPI_INT64_T, MPI_SUM, p->win);
-    MPI_Win_unlock(0, p->win);
-    if (p->rank != 0) return;
+    if (p->rank != 0) {
+        for (int i = 0; i < 3; i++) p->counters[i] += add[i];
+        send_counts(p);
+        return;
+    }
+    add_counts(p, add);
     pthread_mutex_lock(&p->lock);
     p->my_done += cost;
     p->unit_tokens = 0;
     pthread_mutex_unlock(&p->lock);
 }
 
+/* Rank 0: every message until each other rank's final one (a rank's messages arrive in order). */
+static void drain(Progress *p)
+{
+    for (int finals = 0; finals < p->world - 1;) {
+        MPI_Status st;
+        int64_t add[3];
+        MPI_Recv(add, 3, MPI_INT64_T, MPI_ANY_SOURCE, MPI_ANY_TAG, p->comm, &st);
+        add_counts(p, add);
+        finals += st.MPI_TAG == TAG_FINAL;
+    }
+}
+
 void progress_finish(Progress *p)
 {
-    MPI_Barrier(MPI_COMM_WORLD); /* every rank's additions are in */
-    if (p->rank == 0) {
+    if (p->rank != 0) { /* the message in flight, then the rest as the final one */
+        MPI_Wait(&p->request, MPI_STATUS_IGNORE);
+        MPI_Send(p->counters, 3, MPI_INT64_T, 0, TAG_FINAL, p->comm);
+    } else {
+        drain(p);
         pthread_mutex_lock(&p->lock);
         p->stop = 1;
         pthread_cond_signal(&p->wake);
         pthread_mutex_unlock(&p->lock);
         if (p->running) pthread_join(p->thread, NULL);
-        MPI_Win_lock(MPI_LOCK_SHARED, 0, 0, p->win); /* the last accumulates are applied */
-        MPI_Win_unlock(0, p->win);
         if (p->mode != PROGRESS_NONE) show(p, 1);
     }
     pthread_mutex_destroy(&p->lock);
     pthread_cond_destroy(&p->wake);
-    MPI_Win_free(&p->win);
+    MPI_Comm_free(&p->comm);
 }

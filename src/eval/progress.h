@@ -1,10 +1,13 @@
 /* Progress of a run, shown by rank 0: the percentage of the estimated work, the units done
  * (labelled), tokens/s and the ETA.
  *
- * Every rank adds what it finishes to counters on rank 0 with one-sided MPI accumulates, so
- * nobody waits for anybody. On rank 0 a display thread (it makes no MPI call) reads those
- * counters and the engine's token count inside the unit rank 0 is running, so a batch log gets a
- * line at least every 30 s even while rank 0 spends minutes in one 1M-token sample.
+ * Every other rank sends what it finishes to rank 0 in small non-blocking messages (at most one in
+ * flight; what finishes meanwhile is added to the next), so nobody waits for anybody; rank 0
+ * takes them between its own units. Point-to-point, not one-sided: MPI windows need an RDMA-capable
+ * transport, and a TCP-only cluster is an ordinary place to run. On rank 0 a display thread (it
+ * makes no MPI call) reads the counters and the engine's token count inside the unit rank 0 is
+ * running, so a batch log gets a line at least every 30 s even while rank 0 spends minutes in one
+ * 1M-token sample.
  *
  * The ETA: ranks run their shares in parallel at about the same speed (one rank per core), so
  * the run ends when the busiest share ends; rank 0's own rate, measured inside its units too,
@@ -20,9 +23,12 @@
 typedef enum { PROGRESS_NONE, PROGRESS_LINES, PROGRESS_BAR } ProgressMode;
 
 typedef struct {
-    MPI_Win win;
-    int64_t *counters;         /* rank 0: units done, tokens, cost done (in MFLOP), of all ranks */
-    int rank;
+    MPI_Comm comm;             /* a duplicate of MPI_COMM_WORLD: progress messages only */
+    int64_t counters[3];       /* rank 0: units done, tokens, cost done (in MFLOP), of all ranks;
+                                * another rank: what it has not sent yet */
+    int64_t sending[3];        /* another rank: the message in flight */
+    MPI_Request request;
+    int rank, world;
     ProgressMode mode;
     int64_t total_units;
     double total_cost, my_load, busiest_load, t0;
@@ -48,6 +54,8 @@ int progress_init(Progress *p, ProgressMode mode, int64_t total_units, double to
 /* Rank 0 calls it before each of its units (the display measures inside it). */
 void progress_unit_start(Progress *p, double cost, int64_t tokens);
 void progress_add(Progress *p, int64_t tokens, double cost);
+/* Rank 0: takes the other ranks' messages that have arrived (between its units). */
+void progress_poll(Progress *p);
 /* Collective; prints the final line on rank 0. */
 void progress_finish(Progress *p);
 
