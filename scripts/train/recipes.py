@@ -117,6 +117,7 @@ SNIAH_STAGE = dict(task="sniah", variants=("s-niah-1", "s-niah-2"), length=512)
 
 
 def passkey_stage(length, steps, batch):
+    """Passkey prompts (passkey.py): 7-digit keys, S-NIAH-1's answer form."""
     return dict(task="passkey", length=length, steps=steps, batch=batch)
 
 
@@ -141,10 +142,11 @@ def campaign_recipes():
     out.append(curriculum("probe-mag-pk128", VARIANTS["mag"], [passkey_stage(128, 300, 16)]))
     out.append(curriculum(f"probe-mac-pk128-{INIT}-1000", VARIANTS["mac"],
                           [passkey_stage(128, 1000, 16)]))
-    # The long MAC run: passkey at 128 and 256 bytes, then S-NIAH-1/2 at 512 (the S-NIAH
-    # recipe's data and batch), so the memory loop is learnt before the needle is far.
+    # MAG left chance by step ~125, MAC with INIT by ~475 (answer CE 1.56 at 500, 1.43 at 700,
+    # 1.27 at 1000: runs/issue11/probes/sniah/probe-mac-pk128-wh0-1000.log). The long MAC run: passkey at 128 bytes long enough to learn the memory read, at 256,
+    # then S-NIAH-1/2 at 512 (the S-NIAH recipe's data and batch), one schedule over all.
     out.append(curriculum("mac-curriculum", VARIANTS["mac"],
-                          [passkey_stage(128, 800, 16), passkey_stage(256, 400, 8),
+                          [passkey_stage(128, 2000, 16), passkey_stage(256, 600, 8),
                            dict(SNIAH_STAGE, steps=3000, batch=8)]))
     return out
 

@@ -129,7 +129,7 @@ def stage_samples(recipe, index, a):
     stage = recipe["data"]["stages"][index]
     count = stage["steps"] * stage["batch"]
     if stage["task"] == "passkey":
-        return PK.samples(count, stage["length"], RC.TRAIN_SEED + index, stage.get("digits", 7))
+        return PK.samples(count, stage["length"], RC.TRAIN_SEED + index)
     return tool_samples(recipe["family"], stage["variants"], stage["length"], count, a)
 
 
