@@ -200,13 +200,13 @@ def text_batch(recipe, data, step):
     """(tokens, weights) of a text recipe's step: its stage's or its length cycle's batch."""
     d, seed = recipe["data"], recipe["seed"]
     if "stages" in d:  # data is keyed by stage index
-        length, k = stage_at(d["stages"], step)
-        b = d["stages"][length]["batch"]
-    else:
+        key, k = stage_at(d["stages"], step)
+        b = d["stages"][key]["batch"]
+    else:  # data is keyed by length
         cycle = text_lengths(recipe)
-        (length, b), k = cycle[step % len(cycle)], step // len(cycle)
-    idx = batch_indices(len(data[length]["tokens"]), b, k, seed)
-    return data[length]["tokens"][idx], data[length]["weight"][idx]
+        (key, b), k = cycle[step % len(cycle)], step // len(cycle)
+    idx = batch_indices(len(data[key]["tokens"]), b, k, seed)
+    return data[key]["tokens"][idx], data[key]["weight"][idx]
 
 
 def text_loss(model, tok, w):
