@@ -131,23 +131,27 @@ def curriculum(name, kinds, stages, seed=1, init=INIT, config=None, **optim):
 
 
 def campaign_recipes():
+    """Every run names its init: a later change of INIT must not change a started run's recipe
+    identity (its saved state would no longer resume)."""
     out = []
     # Probes (minutes each, one change at a time): MAC where it was seen to learn, 128-byte
-    # passkey prompts (8 segments of 16), the project init against INIT.
-    for init in ("project", INIT):
+    # passkey prompts (8 segments of 16), the project init against wh0.
+    for init in ("project", "wh0"):
         out.append(curriculum(f"probe-mac-pk128-{init}", VARIANTS["mac"],
                               [passkey_stage(128, 300, 16)], init=init))
     # Both stayed at chance for 300 steps (runs/issue11/README.md): MAG on the same data as a
-    # control of the task, and MAC with INIT for 1000 steps.
-    out.append(curriculum("probe-mag-pk128", VARIANTS["mag"], [passkey_stage(128, 300, 16)]))
-    out.append(curriculum(f"probe-mac-pk128-{INIT}-1000", VARIANTS["mac"],
-                          [passkey_stage(128, 1000, 16)]))
-    # MAG left chance by step ~125, MAC with INIT by ~475 (answer CE 1.56 at 500, 1.43 at 700,
-    # 1.27 at 1000: runs/issue11/probes/sniah/probe-mac-pk128-wh0-1000.log). The long MAC run: passkey at 128 bytes long enough to learn the memory read, at 256,
-    # then S-NIAH-1/2 at 512 (the S-NIAH recipe's data and batch), one schedule over all.
+    # control of the task, and MAC with wh0 for 1000 steps.
+    out.append(curriculum("probe-mag-pk128", VARIANTS["mag"], [passkey_stage(128, 300, 16)],
+                          init="wh0"))
+    out.append(curriculum("probe-mac-pk128-wh0-1000", VARIANTS["mac"],
+                          [passkey_stage(128, 1000, 16)], init="wh0"))
+    # MAG left chance by step ~125, MAC with wh0 by ~475 (answer CE 1.56 at 500, 1.43 at 700,
+    # 1.27 at 1000: runs/issue11/probes/sniah/probe-mac-pk128-wh0-1000.log). The long MAC run:
+    # passkey at 128 bytes, long enough to learn the memory read, at 256, then S-NIAH-1/2 at
+    # 512 (the S-NIAH recipe's data and batch), one schedule over all.
     out.append(curriculum("mac-curriculum", VARIANTS["mac"],
                           [passkey_stage(128, 2000, 16), passkey_stage(256, 600, 8),
-                           dict(SNIAH_STAGE, steps=3000, batch=8)]))
+                           dict(SNIAH_STAGE, steps=3000, batch=8)], init="wh0"))
     return out
 
 

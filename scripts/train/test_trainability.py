@@ -24,6 +24,7 @@ import trainability as TR  # noqa: E402
 
 R = T.R
 CHECKPOINTS = os.path.join(HERE, "..", "..", "checkpoints")
+RUNS = os.path.join(HERE, "..", "..", "runs")
 
 
 def small(kinds):
@@ -124,6 +125,15 @@ class RecipeIdentityTest(unittest.TestCase):
                 trained.pop(extra)
             recipe = RC.find(f"{trained['family']}/{trained['name']}")
             self.assertEqual(json.loads(json.dumps(recipe, default=list)), trained, path)
+
+    def test_committed_run_states_still_resume(self):
+        """runs/.../<family>/<name>.state.pt resumes only under the recipe it was saved with
+        (train.run_recipe): editing a started campaign recipe would silently restart it."""
+        for path in glob.glob(os.path.join(RUNS, "**", "*.state.pt"), recursive=True):
+            family, name = path.split(os.sep)[-2], os.path.basename(path)[:-len(".state.pt")]
+            saved = torch.load(path)["recipe"]
+            want = json.dumps(RC.find(f"{family}/{name}"), sort_keys=True, default=list)
+            self.assertEqual(saved, want, path)
 
     def test_new_recipes_name_their_init(self):
         for r in RC.campaign_recipes():
