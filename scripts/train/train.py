@@ -7,13 +7,17 @@
 Each recipe (scripts/train/recipes.py) trains one checkpoint, reproducibly: fixed seeds, one
 thread, the same data. The data comes from titans-data, the evaluator's own generators and
 loaders, on training splits only (S-NIAH/BABILong: a training seed no suite uses). Progress goes
-to stdout and to <out>/<family>/<name>.log. A run saves its state every 100 steps and, killed,
-resumes from it; a finished checkpoint is left alone (--force trains it again).
+to stdout and to <out>/<family>/<name>.log. A run saves its state every 100 steps (and at least
+every STATE_SECONDS) and, killed, resumes from it; a finished checkpoint is left alone (--force
+trains it again). The model starts from inits.initial_model with the recipe's init ("project"
+when it names none, as every committed checkpoint). S-NIAH data can be a curriculum: stages of
+passkey prompts (passkey.py) or titans-data samples, trained in order.
 
 The model is titans_ref's with the chunk coefficients and windowed attention batched
 (fast_model.py), over a batch with functorch.vmap. The loss:
   - bytes: mean cross-entropy on the target continuation + 0.2 x mean cross-entropy on the
-    prompt bytes (training-notes.md), padding after the target masked out;
+    prompt bytes (training-notes.md), padding after the target masked out; the log also gives
+    the answer's cross-entropy and byte accuracy (teacher forced) on each step's fresh batch;
   - dna: cross-entropy of the class;
   - series: MSE on the normalised horizon, one channel per sample (channel independence).
 """
@@ -39,6 +43,8 @@ import torch.nn.functional as F  # noqa: E402
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import fast_model as FM  # noqa: E402
+import inits  # noqa: E402
+import passkey as PK  # noqa: E402
 import recipes as RC  # noqa: E402
 
 R = FM.R
@@ -49,6 +55,7 @@ except ImportError:
 
 PROMPT_LOSS_WEIGHT = 0.2
 STATE_EVERY = 100
+STATE_SECONDS = 540  # and at least this often: a slow step (MAC at 2K+) may take 5+ s
 LOG_EVERY = 25
 MAX_SKIPS = 10  # non-finite gradients in a row before a run counts as diverged
 
@@ -84,37 +91,59 @@ def text_lengths(recipe):
     return [(n, max(1, tokens // n)) for n in lengths]
 
 
+def tool_samples(family, variants, length, count, a, builtin=()):
+    """(prompt, target) pairs of titans-data: count shared equally by the variants."""
+    per, seqs = -(-count // len(variants)), []
+    for v in variants:
+        args = ["--family", family, "--variant", v, "--length", str(length),
+                "--count", str(per), "--seed", str(RC.TRAIN_SEED)]
+        own = v in builtin  # the built-in generator: no files, no split
+        if family == "babilong" and not own:
+            args += ["--split", "train"]
+        if a.data_dir and not own:
+            args += ["--data-dir", a.data_dir]
+        path = cache_path(a.cache, args)
+        run_tool(a.tool, args, path)
+        with h5py.File(path, "r") as f:
+            seqs += list(zip(ragged(f, "prompt"), ragged(f, "target")))
+    return seqs
+
+
+def pack(seqs):
+    """Byte sequences prompt + target, zero-padded, and the loss weight of predicting byte j+1
+    at j: PROMPT_LOSS_WEIGHT inside the prompt, 1 on the target, 0 on the padding."""
+    width = max(len(p) + len(t) for p, t in seqs)
+    tokens = np.zeros((len(seqs), width), dtype=np.int64)
+    weight = np.zeros((len(seqs), width), dtype=np.float32)
+    for i, (p, t) in enumerate(seqs):
+        s = p + t
+        tokens[i, :len(s)] = np.frombuffer(s, dtype=np.uint8)
+        weight[i, :len(p) - 1] = PROMPT_LOSS_WEIGHT
+        weight[i, len(p) - 1:len(s) - 1] = 1.0
+    return dict(tokens=torch.from_numpy(tokens), weight=torch.from_numpy(weight))
+
+
+def stage_samples(recipe, index, a):
+    """The samples of curriculum stage index (a recipe with data.stages): one per step and row.
+    Passkey stages draw from seed TRAIN_SEED + index, so no two stages share their keys."""
+    stage = recipe["data"]["stages"][index]
+    count = stage["steps"] * stage["batch"]
+    if stage["task"] == "passkey":
+        return PK.samples(count, stage["length"], RC.TRAIN_SEED + index)
+    return tool_samples(recipe["family"], stage["variants"], stage["length"], count, a)
+
+
 def text_data(recipe, a):
-    """Per training length: byte sequences prompt + target and their loss weights, for the
-    S-NIAH/BABILong recipes. The variants share each length's samples equally."""
-    d, out = recipe["data"], {}
+    """S-NIAH/BABILong recipes: per training length (or per stage of a curriculum), the packed
+    samples. The variants share each length's samples equally."""
+    d = recipe["data"]
+    if "stages" in d:
+        return {i: pack(stage_samples(recipe, i, a)) for i in range(len(d["stages"]))}
     cycle = text_lengths(recipe)
-    for length, batch in cycle:
-        n = -(-recipe["steps"] // len(cycle)) * batch
-        per = -(-n // len(d["variants"]))
-        seqs = []
-        for v in d["variants"]:
-            args = ["--family", recipe["family"], "--variant", v, "--length", str(length),
-                    "--count", str(per), "--seed", str(RC.TRAIN_SEED)]
-            builtin = v in d.get("builtin", ())  # the built-in generator: no files, no split
-            if recipe["family"] == "babilong" and not builtin:
-                args += ["--split", "train"]
-            if a.data_dir and not builtin:
-                args += ["--data-dir", a.data_dir]
-            path = cache_path(a.cache, args)
-            run_tool(a.tool, args, path)
-            with h5py.File(path, "r") as f:
-                seqs += list(zip(ragged(f, "prompt"), ragged(f, "target")))
-        width = max(len(p) + len(t) for p, t in seqs)
-        tokens = np.zeros((len(seqs), width), dtype=np.int64)
-        weight = np.zeros((len(seqs), width), dtype=np.float32)  # weight of predicting j+1 at j
-        for i, (p, t) in enumerate(seqs):
-            s = p + t
-            tokens[i, :len(s)] = np.frombuffer(s, dtype=np.uint8)
-            weight[i, :len(p) - 1] = PROMPT_LOSS_WEIGHT
-            weight[i, len(p) - 1:len(s) - 1] = 1.0
-        out[length] = dict(tokens=torch.from_numpy(tokens), weight=torch.from_numpy(weight))
-    return out
+    return {length: pack(tool_samples(recipe["family"], d["variants"], length,
+                                      -(-recipe["steps"] // len(cycle)) * batch, a,
+                                      d.get("builtin", ())))
+            for length, batch in cycle}
 
 
 def dna_data(recipe, a):
@@ -159,22 +188,46 @@ def batch_indices(n, batch, step, seed):
     return perm[k * batch:(k + 1) * batch]
 
 
+def stage_at(stages, step):
+    """(stage index, step inside that stage) of a curriculum; the last stage runs on."""
+    for i, st in enumerate(stages):
+        if step < st["steps"] or i == len(stages) - 1:
+            return i, step
+        step -= st["steps"]
+
+
+def text_batch(recipe, data, step):
+    """(tokens, weights) of a text recipe's step: its stage's or its length cycle's batch."""
+    d, seed = recipe["data"], recipe["seed"]
+    if "stages" in d:  # data is keyed by stage index
+        key, k = stage_at(d["stages"], step)
+        b = d["stages"][key]["batch"]
+    else:  # data is keyed by length
+        cycle = text_lengths(recipe)
+        (key, b), k = cycle[step % len(cycle)], step // len(cycle)
+    idx = batch_indices(len(data[key]["tokens"]), b, k, seed)
+    return data[key]["tokens"][idx], data[key]["weight"][idx]
+
+
+def text_loss(model, tok, w):
+    """Mean cross-entropy on the answer + PROMPT_LOSS_WEIGHT x mean cross-entropy on the prompt
+    (means: a long prompt must not drown the answer); also the answer's cross-entropy and the
+    fraction of answer bytes the model predicts right (teacher forced)."""
+    logits = vmap(lambda t: model(t, chunked=True).final)(tok)                     # [B, T, 256]
+    ce = F.cross_entropy(logits[:, :-1].reshape(-1, 256), tok[:, 1:].reshape(-1),
+                         reduction="none").view(tok.shape[0], -1)
+    w = w[:, :-1]
+    answer, prompt = w == 1.0, w == PROMPT_LOSS_WEIGHT
+    answer_ce = ce[answer].mean()
+    hit = (logits[:, :-1].argmax(-1) == tok[:, 1:])[answer].float().mean()
+    loss = answer_ce + PROMPT_LOSS_WEIGHT * ce[prompt].mean()
+    return loss, {"answer_ce": answer_ce.item(), "answer_acc": hit.item()}
+
+
 def loss_of(model, recipe, data, step):
     fam, b, seed = recipe["family"], recipe["batch"], recipe["seed"]
     if fam in ("sniah", "babilong"):
-        cycle = text_lengths(recipe)
-        length, b = cycle[step % len(cycle)]
-        data = data[length]
-        idx = batch_indices(len(data["tokens"]), b, step // len(cycle), seed)
-        tok, w = data["tokens"][idx], data["weight"][idx]
-        logits = vmap(lambda t: model(t, chunked=True).final)(tok)                 # [B, T, 256]
-        ce = F.cross_entropy(logits[:, :-1].reshape(-1, 256), tok[:, 1:].reshape(-1),
-                             reduction="none").view(b, -1)
-        w = w[:, :-1]
-        answer, prompt = w == 1.0, w == PROMPT_LOSS_WEIGHT
-        answer_ce = ce[answer].mean()
-        loss = answer_ce + PROMPT_LOSS_WEIGHT * ce[prompt].mean()  # means: a long prompt
-        return loss, {"answer_ce": answer_ce.item()}               # must not drown the answer
+        return text_loss(model, *text_batch(recipe, data, step))
     if fam == "genomics":
         idx = batch_indices(len(data["label"]), b, step, seed)
         logits = vmap(lambda t: model(t, chunked=True).final)(data["tokens"][idx])  # [B, classes]
@@ -273,7 +326,8 @@ def run_recipe(recipe, a, out_dir, ckpt, state_path):
     fam, name = recipe["family"], recipe["name"]
     torch.manual_seed(recipe["seed"])
     cfg = make_config(recipe)
-    model = FM.fast_copy(R.random_init(cfg, recipe["seed"]))
+    # Recipes without an init key are the committed checkpoints': random_init as it was.
+    model = inits.initial_model(cfg, recipe["seed"], recipe.get("init", "project"))
     o = recipe["optim"]
     opt = torch.optim.AdamW(model.parameters(), lr=o["lr"], betas=o["betas"],
                             weight_decay=o["weight_decay"])
@@ -300,6 +354,7 @@ def run_recipe(recipe, a, out_dir, ckpt, state_path):
     say(f"{'resumed at step ' + str(step) if step else 'start'}: {'+'.join(cfg.layer_kinds)}, "
         f"{n_params} parameters, {recipe['steps']} steps of {recipe['batch']}")
     t0, window, skips = time.time(), [], 0
+    saved = t0
     while step < recipe["steps"]:
         for g in opt.param_groups:
             g["lr"] = lr_at(step, recipe)
@@ -331,7 +386,9 @@ def run_recipe(recipe, a, out_dir, ckpt, state_path):
                 + " ".join(f"{k} {v:.4f}" for k, v in mean.items())
                 + f" lr {lr_at(step - 1, recipe):.2e} {elapsed / 60:.1f} min")
             window = []
-        if step % STATE_EVERY == 0 and step < recipe["steps"]:
+        due = step % STATE_EVERY == 0 or time.time() - saved >= STATE_SECONDS
+        if due and step < recipe["steps"]:
+            saved = time.time()
             torch.save({"model": model.state_dict(), "opt": opt.state_dict(), "step": step,
                         "seconds": spent + time.time() - t0, "recipe": identity},
                        state_path + ".tmp")
@@ -369,6 +426,11 @@ def main():
         for r in all_r:
             print(f"{r['family']}/{r['name']}: {'+'.join(r['layers'])} {r['config'] or ''} "
                   f"{r['steps']} steps x {r['batch']}")
+        for r in RC.campaign_recipes():  # not at the line start: train_all.sh skips them
+            stages = ", ".join(f"{s['task']} {s['length']} B x {s['batch']} for {s['steps']}"
+                               for s in r["data"]["stages"])
+            print(f"  issue 11: {r['family']}/{r['name']}: {'+'.join(r['layers'])} "
+                  f"init {r['init']}, {stages}")
         return
     chosen = [r for r in all_r if a.family and r["family"] == a.family]
     for name in a.recipe:

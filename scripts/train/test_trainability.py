@@ -1,0 +1,146 @@
+"""Issue 11's trainer pieces: the init variants, the gradient-norm measure, passkey data, the
+curriculum's stages, and the recipe identity of the committed checkpoints:
+
+    $(PYTHON) scripts/train/test_trainability.py [-v]
+
+Exits non-zero on failure.
+"""
+import glob
+import json
+import os
+import sys
+import unittest
+
+import h5py
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import train as T  # noqa: E402
+import inits  # noqa: E402
+import passkey as PK  # noqa: E402
+import recipes as RC  # noqa: E402
+import trainability as TR  # noqa: E402
+
+R = T.R
+CHECKPOINTS = os.path.join(HERE, "..", "..", "checkpoints")
+RUNS = os.path.join(HERE, "..", "..", "training")
+
+
+def small(kinds):
+    return R.Config(d_model=16, layer_kinds=tuple(kinds), n_layers=len(kinds), n_heads=2,
+                    ffn_dim=24, window=6, segment=5, n_persistent=2, mem_heads=2, mem_chunk=4)
+
+
+class InitTest(unittest.TestCase):
+    def changed(self, init):
+        cfg = small(("mac", "mag"))
+        base = R.random_init(cfg, 3)
+        model = inits.initial_model(cfg, 3, init)
+        return {k for k, p in model.p.items() if not torch.equal(p, base.p[k])}, model
+
+    def test_project_is_random_init(self):
+        self.assertEqual(self.changed("project")[0], set())
+
+    def test_wh0_zeroes_only_w_h(self):
+        changed, model = self.changed("wh0")
+        self.assertEqual(changed, {"layers/0/mac/w_h"})
+        self.assertEqual(model.p["layers/0/mac/w_h"].abs().max().item(), 0.0)
+
+    def test_conv_near_identity(self):
+        changed, model = self.changed("wh0+conv")
+        conv = [k for k in model.p if "/mem/conv_" in k]
+        self.assertEqual(changed, set(conv) | {"layers/0/mac/w_h"})
+        taps = torch.cat([model.p[k] for k in conv], dim=1)                       # [4, 6 d]
+        self.assertLess((taps[-1].mean() - 1).abs().item(), 0.1)
+        self.assertLess(taps[:-1].mean().abs().item(), 0.1)
+        self.assertLess(abs(taps[:-1].std().item() - inits.CONV_STD), 0.06)
+
+    def test_unknown_init(self):
+        with self.assertRaises(ValueError):
+            inits.initial_model(small(("mac",)), 0, "xavier")
+
+
+class MeasureTest(unittest.TestCase):
+    def norms(self, init):
+        recipe = dict(family="sniah", batch=2, data=dict(stages=[dict(task="passkey",
+                                                                          length=128, steps=1,
+                                                                          batch=2)]))
+        data = {0: T.pack(PK.samples(2, 128, 5))}
+        return TR.measure("mac", init, 0, recipe, data)
+
+    def test_groups_add_up_and_w_h_still_trains(self):
+        for init in ("project", "wh0"):
+            n = self.norms(init)
+            parts = sum(v * v for g, v in n.items() if g != "total")
+            self.assertAlmostEqual(parts, n["total"] ** 2, delta=1e-9 * n["total"] ** 2)
+            self.assertGreater(n["L0 W_h"], 0.0)  # W_h = 0 still gets a gradient
+
+    def test_every_tensor_has_a_named_group(self):
+        cfg = R.Config(layer_kinds=("mac", "mal"), n_layers=2)
+        groups = {TR.group_of(p) for p in R.tensor_shapes(cfg)}
+        for g in ("embedding", "persistent", "head", "L0 attn wo", "L0 W_h", "L0 conv",
+                  "L0 gates", "L1 M_0", "L1 norms", "L1 ffn"):
+            self.assertIn(g, groups)
+
+    def test_inits_measured_only_where_they_change_something(self):
+        self.assertTrue(TR.changes("wh0", ("mac", "mac")))
+        self.assertFalse(TR.changes("wh0", ("mag", "mag")))
+        self.assertTrue(TR.changes("conv", ("lmm", "lmm")))
+        self.assertFalse(TR.changes("conv", ("swa", "swa")))
+
+
+class DataTest(unittest.TestCase):
+    def test_passkey(self):
+        got = PK.samples(20, 128, 9)
+        self.assertEqual(got, PK.samples(20, 128, 9))
+        for prompt, target in got:
+            self.assertEqual(len(prompt) + len(target), 128)
+            key = target.strip()[:-1]
+            self.assertEqual(len(key), 7)
+            self.assertIn(b"The pass key is " + key + b". Remember it.", prompt)
+        with self.assertRaises(ValueError):
+            PK.samples(1, 60, 0)
+
+    def test_stages_in_order(self):
+        stages = [dict(steps=3, batch=2), dict(steps=2, batch=1)]
+        self.assertEqual([T.stage_at(stages, s) for s in (0, 2, 3, 4, 9)],
+                         [(0, 0), (0, 2), (1, 0), (1, 1), (1, 6)])
+        recipe = dict(seed=1, data=dict(stages=stages))
+        data = {i: T.pack(PK.samples(4, 100 + 10 * i, i)) for i in range(2)}
+        tok, _ = T.text_batch(recipe, data, 3)
+        self.assertEqual(tuple(tok.shape), (1, 110))
+
+
+class RecipeIdentityTest(unittest.TestCase):
+    def test_committed_checkpoints_keep_their_recipe(self):
+        """A checkpoint's training attribute is its recipe as trained: the recipe of that name
+        must still serialise to it, or a saved state would no longer resume under it."""
+        paths = glob.glob(os.path.join(CHECKPOINTS, "*", "*.h5"))
+        self.assertGreater(len(paths), 50)
+        for path in paths:
+            with h5py.File(path, "r") as f:
+                trained = json.loads(f.attrs["training"])
+            for extra in ("train_seed", "minutes", "final_loss"):
+                trained.pop(extra)
+            recipe = RC.find(f"{trained['family']}/{trained['name']}")
+            self.assertEqual(json.loads(json.dumps(recipe, default=list)), trained, path)
+
+    def test_committed_run_states_still_resume(self):
+        """training/.../<family>/<name>.state.pt resumes only under the recipe it was saved with
+        (train.run_recipe): editing a started campaign recipe would silently restart it."""
+        for path in glob.glob(os.path.join(RUNS, "**", "*.state.pt"), recursive=True):
+            family, name = path.split(os.sep)[-2], os.path.basename(path)[:-len(".state.pt")]
+            saved = torch.load(path)["recipe"]
+            want = json.dumps(RC.find(f"{family}/{name}"), sort_keys=True, default=list)
+            self.assertEqual(saved, want, path)
+
+    def test_new_recipes_name_their_init(self):
+        for r in RC.campaign_recipes():
+            self.assertIn(r["init"], inits.INITS)
+        self.assertTrue(all("init" not in r for r in RC.all_recipes()))
+
+
+if __name__ == "__main__":
+    torch.set_num_threads(1)
+    unittest.main()
