@@ -165,7 +165,7 @@ int journal_clear(const char *out, DataError *err)
     if (!d) return outfile_error(err, dir, "cannot list the journal folder", errno);
     int rc = 0;
     for (struct dirent *de; rc == 0 && (de = readdir(d));) {
-        if (strncmp(de->d_name, "attempt-", 8)) continue;
+        if (strncmp(de->d_name, "attempt-", 8) && strncmp(de->d_name, "unit-", 5)) continue;
         snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
         if (unlink(path) != 0) rc = outfile_error(err, path, "cannot remove (--restart)", errno);
     }

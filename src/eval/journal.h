@@ -41,7 +41,7 @@ int journal_scan(const char *out, const Identity *id, const char *suite_name, co
                  const UnitList *units, uint8_t *done, Record *recs, JournalScan *scan, DataError *err);
 /* Rank 0, before the attempt's first entry: <out>/journal/attempt-<k>.identity, atomically. */
 int journal_write_identity(const char *out, int attempt, const char *desc, DataError *err);
-/* Rank 0, for --restart: removes every journal file of earlier attempts. */
+/* Rank 0, for --restart: removes every journal file and saved unit state of earlier attempts. */
 int journal_clear(const char *out, DataError *err);
 
 int journal_open(Journal *j, const char *out, int attempt, int rank, DataError *err);

@@ -62,6 +62,7 @@ typedef struct {
     double *load;                            /* per rank: estimated cost */
     Record *mine;                            /* this rank's records */
     int64_t n_mine;
+    char journal_dir[1100];                  /* <out>/journal: journals, identities, saved unit states */
     double t0;
     char started[32];
     int exit_code;
@@ -481,10 +482,16 @@ static int run_my_units(Run *r, Journal *jr, Progress *prog)
         Record *rec = &r->mine[r->n_mine];
         rec->unit = u->id;
         rec->rank = r->rank;
+        r->ws.saver = (UnitSaver){r->journal_dir, (double)r->opt.save_interval, u->id, identity_of_unit(&r->id, u),
+                                  clock_seconds(), 0};
         progress_unit_start(prog, u->cost, u->family == FAMILY_SNIAH || u->family == FAMILY_BABILONG ? u->length : 0);
         if (run_unit(&r->ws, u, &rec->r, &r->err) != 0 ||
             journal_append(jr, identity_of_unit(&r->id, u), rec, &r->err) != 0)
             return -1;
+        unitstate_remove(r->journal_dir, u->id); /* the record is durable: its saved state is not needed */
+        if (r->ws.saver.resumed)
+            printf("titans-eval: rank %d: unit %lld went on from token %lld of its saved state\n", r->rank,
+                   (long long)u->id, (long long)r->ws.saver.resumed);
         progress_add(prog, rec->r.tokens, u->cost);
         r->n_mine++;
     }
@@ -512,6 +519,7 @@ static PhaseResult phase_units(Run *r)
     r->mine = calloc((size_t)(mine ? mine : 1), sizeof *r->mine);
     Progress prog;
     Journal jr = {.fd = -1};
+    snprintf(r->journal_dir, sizeof r->journal_dir, "%s/journal", r->opt.out);
     int ok = (r->mine || fail(r, "out of memory for the records")) &&
              journal_open(&jr, r->opt.out, r->scan.attempt, r->rank, &r->err) == 0;
     if (agree(r, ok) != PHASE_OK) return journal_close(&jr), PHASE_FAILED;

@@ -36,6 +36,7 @@ static const Option OPTIONS[] = {
     {DATA, "memory-path", 'm', OPT_TEXT, "PATH", "chunked", "memory update: chunked or sequential (the token loop)", FIELD(memory_path), 1},
     {OUTPUT, "out", 'o', OPT_TEXT, "DIR", "runs/<suite name>", "output folder (results/ only when asked)", FIELD(out), 0},
     {OUTPUT, "restart", 'R', OPT_FLAG, NULL, NULL, "discard the records of earlier attempts in the output folder", FIELD(restart), 0},
+    {OUTPUT, "save-interval", 'I', OPT_COUNT, "SECONDS", "300", "a unit running longer saves its state this often, so a killed run resumes it mid-sample (0: after every 64K tokens)", FIELD(save_interval), 0},
     {OUTPUT, "progress", 'P', OPT_TEXT, "MODE", "bar on a terminal, else lines", "bar, lines (one every 30 s) or none", FIELD(progress), 0},
     {INFO, "list", 'L', OPT_FLAG, NULL, NULL, "list the families, the suites, and the suite's models and tasks", FIELD(list), 0},
     {INFO, "dry-run", 'n', OPT_FLAG, NULL, NULL, "print the plan and each rank's share, run nothing", FIELD(dry_run), 0},
@@ -115,6 +116,7 @@ int options_parse(int argc, char **argv, EvalOptions *o, char *err, size_t len)
     memset(o, 0, sizeof *o);
     snprintf(o->suite, sizeof o->suite, "quick");
     snprintf(o->memory_path, sizeof o->memory_path, "chunked");
+    o->save_interval = 300;
     const char *env = getenv("TITANS_DATA");
     if (env) snprintf(o->data_dir, sizeof o->data_dir, "%s", env);
 

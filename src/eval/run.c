@@ -203,6 +203,17 @@ static void copy_text(char *dst, const char *src, size_t len)
     dst[k] = 0;
 }
 
+/* Where a unit's prompt starts: 0 from the prefix state, or the position of its saved state
+ * (restored into st) when an earlier attempt left one. */
+static int64_t resume_position(Workspace *ws, const TitansModel *m, TitansState *st, int64_t n)
+{
+    titans_state_reset(m, st);
+    int64_t pos = unitstate_restore(&ws->saver, st);
+    if (pos > 0 && pos < n && pos % UNITSTATE_PIECE == 0) return ws->saver.resumed = pos;
+    if (pos) titans_state_reset(m, st); /* not a state this prompt can continue from */
+    return 0;
+}
+
 static int run_text(Workspace *ws, const Unit *u, UnitResult *r, DataError *err)
 {
     const Suite *s = ws->suite;
@@ -237,10 +248,15 @@ static int run_text(Workspace *ws, const Unit *u, UnitResult *r, DataError *err)
         TitansError terr;
         TitansModel *m = ws->models[u->model];
         TitansState *st = ws->states[u->model];
-        titans_state_reset(m, st);
-        /* the answer is one line: generation stops at a newline or the task's byte budget */
-        if (titans_generate_greedy(m, st, tokens, (int64_t)smp.prompt_len, smp.max_new, '\n', out,
-                                   &n_out, &terr) != 0) {
+        int64_t n = (int64_t)smp.prompt_len, pos = resume_position(ws, m, st, n);
+        /* all but the last piece through the model, the state saved between pieces when due
+         * (unitstate.h); the answer is one line: generation stops at a newline or the budget */
+        for (; rc == 0 && n - pos > UNITSTATE_PIECE; pos += UNITSTATE_PIECE)
+            rc = titans_forward(m, st, tokens + pos, UNITSTATE_PIECE, NULL, NULL, NULL, &terr) != 0 ? -2
+               : unitstate_maybe_save(&ws->saver, st, pos + UNITSTATE_PIECE, err);
+        if (rc == 0 && titans_generate_greedy(m, st, tokens + pos, n - pos, smp.max_new, '\n', out, &n_out, &terr) != 0)
+            rc = -2;
+        if (rc == -2) {
             data_error(err, "model '%s': %s", s->models[u->model].name, terr.msg);
             rc = -1;
         }

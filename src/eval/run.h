@@ -17,6 +17,7 @@
 #include "suite.h"
 #include "titans.h"
 #include "units.h"
+#include "unitstate.h"
 
 typedef struct {
     char name[16];
@@ -42,6 +43,7 @@ typedef struct {
     int n_genomics;
     ForecastCache forecast[SUITE_MAX_TASKS];
     int n_forecast;
+    UnitSaver saver;                    /* the unit in progress: where and when to save its state */
 } Workspace;
 
 void workspace_init(Workspace *ws, const Suite *s, const char *data_dir, TitansMemoryPath path);
