@@ -1,5 +1,6 @@
 /* RULER single-needle NIAH generator; niah.h says what is RULER's and what is ours. */
 #include "niah.h"
+#include "punkt.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -97,7 +98,11 @@ struct NiahData {
     size_t essay_len; /* bytes, without the NUL */
     size_t n_words;
     size_t *word_off; /* [n_words + 1] byte offset of word i; word_off[n_words] = essay_len + 1 */
-    size_t *breaks;   /* [n_words + 1] sentence breaks after words 0..i-1 of the repeated corpus */
+    /* Punkt's sentence boundaries in one pass of the repeated corpus (every pass has the same):
+     * a sentence ends at bnd[i].start, the next starts at bnd[i].end; sorted */
+    PunktSpan *bnd;
+    size_t n_bnd;
+    int64_t *grow; /* [n_bnd + 1] bytes RULER's join adds at boundaries 0..i-1 (a gap -> " ") */
 };
 
 void niah_data_free(NiahData *d)
@@ -109,7 +114,8 @@ void niah_data_free(NiahData *d)
     free(d->noun.w);
     free(d->essay);
     free(d->word_off);
-    free(d->breaks);
+    free(d->bnd);
+    free(d->grow);
     free(d);
 }
 
@@ -369,50 +375,42 @@ static size_t collapse_spaces(char *text, size_t len)
     return o;
 }
 
-static int is_lower(unsigned char c) { return c >= 'a' && c <= 'z'; }
 static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-static int is_digit(unsigned char c) { return c >= '0' && c <= '9'; }
 static unsigned char lower(unsigned char c) { return is_upper(c) ? (unsigned char)(c | 0x20) : c; }
 
-/* Abbreviations whose period rarely ends a sentence (lowercase, without the final period). */
-static const char *const ABBREV[] = {"mr",  "mrs", "ms",  "dr",  "prof", "st",  "jr",
-                                     "sr",  "vs",  "e.g", "i.e", "u.s",  "u.k", "inc",
-                                     "ltd", "corp", "p",   "pp",  "vol"};
-
-/* Does a sentence end after word w[0, n), given the first byte of the next word? The Punkt
- * approximation described in niah.h. */
-static int ends_sentence(const unsigned char *w, size_t n, unsigned char next)
+/* Punkt's boundaries in one pass of the corpus, found in two passes joined by a space so that
+ * the last sentence of a pass sees the first word of the next (Punkt decides from the word
+ * before a period and the token after it). */
+static int essay_boundaries(NiahData *d, const char *dir, DataError *err)
 {
-    for (;;) { /* strip closing quotes and brackets, ASCII and ’ ” */
-        if (n >= 1 && w[n - 1] && strchr("\"')]}", w[n - 1])) n--;
-        else if (n >= 3 && w[n - 3] == 0xe2 && w[n - 2] == 0x80 &&
-                 (w[n - 1] == 0x99 || w[n - 1] == 0x9d))
-            n -= 3;
-        else break;
+    size_t L = d->essay_len, n;
+    char *two = malloc(2 * L + 2);
+    PunktSpan *s = NULL;
+    if (!two) goto oom;
+    memcpy(two, d->essay, L);
+    two[L] = ' ';
+    memcpy(two + L + 1, d->essay, L + 1);
+    int rc = punkt_spans(&punkt_english, two, 2 * L + 1, &s, &n);
+    free(two);
+    if (rc) goto oom;
+    d->bnd = malloc((n ? n : 1) * sizeof *d->bnd);
+    d->grow = malloc((n + 1) * sizeof *d->grow);
+    if (!d->bnd || !d->grow) goto oom;
+    d->grow[0] = 0;
+    for (size_t i = 0; i + 1 < n && s[i].end <= L; i++) {
+        d->bnd[d->n_bnd] = (PunktSpan){s[i].end, s[i + 1].start};
+        d->grow[d->n_bnd + 1] = d->grow[d->n_bnd] + 1 - (int64_t)(s[i + 1].start - s[i].end);
+        d->n_bnd++;
     }
-    if (n == 0) return 0;
-    if (w[n - 1] == '?' || w[n - 1] == '!') return 1;
-    if (w[n - 1] != '.') return 0;
-    if (n >= 2 && w[n - 2] == '.') return is_upper(next); /* ellipsis */
-    size_t s = 0; /* the core: opening quotes and brackets and the final period dropped */
-    while (s < n - 1 && w[s] && strchr("\"'([{", w[s])) s++;
-    size_t k = n - 1 - s;
-    const unsigned char *c = w + s;
-    if (k == 1 && is_upper(c[0]) && c[0] != 'I') return 0; /* an initial; "I." is the pronoun */
-    int number = k > 0;
-    for (size_t i = 0; i < k; i++) number &= is_digit(c[i]) || c[i] == ',' || c[i] == '.';
-    if (number) return !is_lower(next);
-    for (size_t a = 0; a < sizeof ABBREV / sizeof *ABBREV; a++) {
-        if (strlen(ABBREV[a]) != k) continue;
-        size_t i = 0;
-        while (i < k && lower(c[i]) == (unsigned char)ABBREV[a][i]) i++;
-        if (i == k) return 0;
-    }
-    return 1;
+    free(s);
+    return 0;
+oom:
+    free(s);
+    data_error(err, "%s: out of memory", dir);
+    return -1;
 }
 
-/* Word offsets and the running count of sentence breaks; the word after the last is the first,
- * as when the corpus repeats. */
+/* Word offsets and the sentence boundaries. */
 static int essay_index(NiahData *d, const char *dir, DataError *err)
 {
     size_t n = 0;
@@ -424,8 +422,7 @@ static int essay_index(NiahData *d, const char *dir, DataError *err)
     }
     d->n_words = n;
     d->word_off = malloc((n + 1) * sizeof *d->word_off);
-    d->breaks = malloc((n + 1) * sizeof *d->breaks);
-    if (!d->word_off || !d->breaks) {
+    if (!d->word_off) {
         data_error(err, "%s: out of memory", dir);
         return -1;
     }
@@ -434,14 +431,7 @@ static int essay_index(NiahData *d, const char *dir, DataError *err)
     for (size_t i = 0; i < d->essay_len; i++)
         if (d->essay[i] == ' ') d->word_off[w++] = i + 1;
     d->word_off[n] = d->essay_len + 1;
-    const unsigned char *e = (const unsigned char *)d->essay;
-    d->breaks[0] = 0;
-    for (size_t i = 0; i < n; i++) {
-        size_t len = d->word_off[i + 1] - 1 - d->word_off[i];
-        unsigned char next = e[d->word_off[(i + 1) % n]];
-        d->breaks[i + 1] = d->breaks[i] + (size_t)ends_sentence(e + d->word_off[i], len, next);
-    }
-    return 0;
+    return essay_boundaries(d, dir, err);
 }
 
 static int essay_load(const char *data_dir, NiahData *d, DataError *err)
@@ -544,35 +534,54 @@ static uint64_t essay_bytes(const NiahData *d, uint64_t n)
     return n / d->n_words * (d->essay_len + 1) + d->word_off[n % d->n_words] - 1;
 }
 
-/* Sentences in the first n >= 1 words: breaks after words 0..n-2, plus the last sentence. */
+/* Boundaries of the repeated corpus that end a sentence before byte x, and the bytes RULER's
+ * join adds at them. */
+static uint64_t bnd_before(const NiahData *d, uint64_t x, int64_t *grow)
+{
+    uint64_t period = d->essay_len + 1, q = x / period, r = x % period;
+    size_t lo = 0, hi = d->n_bnd;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (d->bnd[mid].start < r) lo = mid + 1;
+        else hi = mid;
+    }
+    if (grow) *grow = (int64_t)q * d->grow[d->n_bnd] + d->grow[lo];
+    return q * d->n_bnd + lo;
+}
+
+/* Sentences in the first n >= 1 words (Punkt on that text: the corpus's own boundaries, since
+ * Punkt decides each from the word before and the token after). */
 static uint64_t essay_sentences(const NiahData *d, uint64_t n)
 {
-    uint64_t m = n - 1;
-    return m / d->n_words * d->breaks[d->n_words] + d->breaks[m % d->n_words] + 1;
+    return bnd_before(d, essay_bytes(d, n), NULL) + 1;
 }
 
 /* RULER's insertion index int(S * (percent / 100)); depth = percent / 100. */
 static uint64_t insert_index(uint64_t s, double depth) { return (uint64_t)((double)s * depth); }
+
+/* Bytes of the first n words' sentences joined by single spaces. */
+static uint64_t joined_bytes(const NiahData *d, uint64_t n)
+{
+    int64_t grow;
+    uint64_t text = essay_bytes(d, n);
+    bnd_before(d, text, &grow);
+    return (uint64_t)((int64_t)text + grow);
+}
 
 /* Bytes of the essay context for n words: the needle joined to the sentence pieces by spaces,
  * one extra space when a piece is empty (depth 0 or past the last sentence). */
 static uint64_t essay_context_bytes(const NiahData *d, uint64_t n, double depth, size_t needle)
 {
     uint64_t s = essay_sentences(d, n), k = insert_index(s, depth);
-    return essay_bytes(d, n) + needle + (k == 0 || k == s ? 2 : 1);
+    return joined_bytes(d, n) + needle + (k == 0 || k == s ? 2 : 1);
 }
 
-/* Byte offset in the repeated corpus of the space that ends sentence k (1 <= k < S). */
-static uint64_t sentence_end(const NiahData *d, uint64_t k)
+/* Boundary k (1 <= k < S) of the repeated corpus: where sentence k ends and k + 1 starts. */
+static void boundary(const NiahData *d, uint64_t k, uint64_t *end, uint64_t *next)
 {
-    uint64_t per = d->breaks[d->n_words], cycle = (k - 1) / per, r = k - cycle * per;
-    size_t lo = 0, hi = d->n_words - 1; /* first word i with breaks[i + 1] >= r */
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (d->breaks[mid + 1] >= r) hi = mid;
-        else lo = mid + 1;
-    }
-    return essay_bytes(d, cycle * d->n_words + lo + 1);
+    uint64_t cycle = (k - 1) / d->n_bnd, j = (k - 1) % d->n_bnd, base = cycle * (d->essay_len + 1);
+    *end = base + d->bnd[j].start;
+    *next = base + d->bnd[j].end;
 }
 
 /* Copy bytes [from, from + n) of the corpus repeated with a space after each pass. */
@@ -591,6 +600,21 @@ static char *copy_corpus(char *dst, const NiahData *d, uint64_t from, uint64_t n
     return dst;
 }
 
+/* Bytes [from, to) of the repeated corpus as RULER's sentences joined by " ": the gap at each
+ * boundary inside becomes one space. */
+static char *copy_joined(char *dst, const NiahData *d, uint64_t from, uint64_t to)
+{
+    uint64_t k = bnd_before(d, from, NULL) + 1, end, next;
+    for (; d->n_bnd > 0; k++) {
+        boundary(d, k, &end, &next);
+        if (end >= to) break;
+        dst = copy_corpus(dst, d, from, end - from);
+        *dst++ = ' ';
+        from = next;
+    }
+    return copy_corpus(dst, d, from, to - from);
+}
+
 static char *put(char *dst, const char *s, size_t n)
 {
     memcpy(dst, s, n);
@@ -602,42 +626,45 @@ typedef struct {
     size_t head_len, needle_len, tail_len;
 } Pieces;
 
-static int essay_fit(const NiahData *d, const Pieces *p, int64_t target, double depth,
-                     uint64_t *n_words, DataError *err)
+/* Prompt bytes with n haystack units (essay words or noise lines). */
+static uint64_t prompt_bytes(const NiahData *d, NiahTask task, const Pieces *p, uint64_t n,
+                             double depth)
 {
     uint64_t fixed = p->head_len + p->tail_len;
-    uint64_t need = fixed + essay_context_bytes(d, 1, depth, p->needle_len);
-    if ((uint64_t)target < need) {
-        data_error(err, "target_len %" PRId64 " is too short: this sample needs %" PRIu64, target,
-                   need);
-        return -1;
-    }
-    uint64_t lo = 1, hi = (uint64_t)target / 2 + 1; /* a word and its space take >= 2 bytes */
-    while (lo < hi) {                               /* the length grows with every word */
+    if (TASKS[task].hay == HAY_ESSAY) return fixed + essay_context_bytes(d, n, depth, p->needle_len);
+    return fixed + p->needle_len + n * sizeof NOISE; /* each line and its "\n" */
+}
+
+/* The largest n >= lo whose prompt fits budget (the length grows with n); 0 if none. */
+static uint64_t largest_fit(const NiahData *d, NiahTask task, const Pieces *p, double depth,
+                            uint64_t budget, uint64_t lo)
+{
+    if (prompt_bytes(d, task, p, lo, depth) > budget) return 0;
+    uint64_t hi = budget; /* every unit takes a byte or more */
+    while (lo < hi) {
         uint64_t mid = lo + (hi - lo + 1) / 2;
-        if (fixed + essay_context_bytes(d, mid, depth, p->needle_len) <= (uint64_t)target) lo = mid;
+        if (prompt_bytes(d, task, p, mid, depth) <= budget) lo = mid;
         else hi = mid - 1;
     }
-    *n_words = lo;
-    return 0;
+    return lo;
 }
 
 static char *essay_prompt(const NiahData *d, const Pieces *p, uint64_t n, double depth,
                           size_t *len)
 {
     uint64_t s = essay_sentences(d, n), k = insert_index(s, depth), text = essay_bytes(d, n);
-    /* the context is A + " " + needle + " " + B, A and B the text before and after sentence k */
-    uint64_t a = k == 0 ? 0 : k == s ? text : sentence_end(d, k);
-    uint64_t b = k == 0 ? 0 : k == s ? text : a + 1;
+    /* the context is A + " " + needle + " " + B, A the sentences before k, B the rest */
+    uint64_t a = k == 0 ? 0 : text, b = a;
+    if (k > 0 && k < s) boundary(d, k, &a, &b);
     *len = p->head_len + p->tail_len + essay_context_bytes(d, n, depth, p->needle_len);
     char *out = malloc(*len + 1), *o = out;
     if (!out) return NULL;
     o = put(o, p->head, p->head_len);
-    o = copy_corpus(o, d, 0, a);
+    o = copy_joined(o, d, 0, a);
     o = put(o, " ", 1);
     o = put(o, p->needle, p->needle_len);
     o = put(o, " ", 1);
-    o = copy_corpus(o, d, b, text - b);
+    o = copy_joined(o, d, b, text);
     o = put(o, p->tail, p->tail_len);
     *o = '\0';
     return out;
@@ -665,26 +692,51 @@ static char *noise_prompt(const Pieces *p, uint64_t n, uint64_t k, size_t *len)
     return out;
 }
 
+/* RULER's haystack step: the search's least size and the step down for a sample too long */
+static uint64_t size_step(NiahTask task, int64_t target)
+{
+    return TASKS[task].hay == HAY_ESSAY ? 500 : target < 4096 ? 5 : 25;
+}
+
+static double draw_depth(NiahTask task, double depth, uint64_t seed, uint64_t unit, Rng *r)
+{
+    rng_init(r, seed, NIAH_STREAM_DEPTH, unit);
+    if (depth < 0 && TASKS[task].hay == HAY_ESSAY) return DEPTHS[rng_below(r, 40)] / 100.0;
+    return depth;
+}
+
+/* The haystack size for this length, found once as RULER does: the largest that fits the probe
+ * sample (unit 0 of this seed), at least one step; 0 with err when none fits. */
+static int probe_size(const NiahData *d, NiahTask task, int64_t target, double asked,
+                      uint64_t seed, uint64_t budget, uint64_t *n, DataError *err);
+
+/* The sample's size: the probe's, stepped down while the prompt is too long (RULER's loop). */
+static uint64_t sample_size(const NiahData *d, NiahTask task, const Pieces *p, double depth,
+                            uint64_t budget, uint64_t n, uint64_t step)
+{
+    while (prompt_bytes(d, task, p, n, depth) > budget && n > step) n -= step;
+    if (prompt_bytes(d, task, p, n, depth) > budget) n = largest_fit(d, task, p, depth, budget, 1);
+    return n;
+}
+
 static int make_prompt(const NiahData *d, NiahTask task, const Pieces *p, int64_t target,
                        double *depth, uint64_t seed, uint64_t unit, TextSample *out,
                        DataError *err)
 {
     Rng r;
-    rng_init(&r, seed, NIAH_STREAM_DEPTH, unit);
+    double asked = *depth;
+    *depth = draw_depth(task, asked, seed, unit, &r);
+    uint64_t budget = (uint64_t)target, n;
+    if (probe_size(d, task, target, asked, seed, budget, &n, err)) return -1;
+    n = sample_size(d, task, p, *depth, budget, n, size_step(task, target));
+    if (n == 0) {
+        data_error(err, "target_len %" PRId64 " is too short: this sample needs %" PRIu64,
+                   target, prompt_bytes(d, task, p, 1, *depth));
+        return -1;
+    }
     if (TASKS[task].hay == HAY_ESSAY) {
-        if (*depth < 0) *depth = DEPTHS[rng_below(&r, 40)] / 100.0;
-        uint64_t n;
-        if (essay_fit(d, p, target, *depth, &n, err)) return -1;
         out->prompt = essay_prompt(d, p, n, *depth, &out->prompt_len);
     } else {
-        /* each noise line costs its text and one "\n" */
-        uint64_t per_line = sizeof NOISE, fixed = p->head_len + p->tail_len + p->needle_len;
-        if ((uint64_t)target < fixed + per_line) {
-            data_error(err, "target_len %" PRId64 " is too short: this sample needs %" PRIu64,
-                       target, fixed + per_line);
-            return -1;
-        }
-        uint64_t n = ((uint64_t)target - fixed) / per_line;
         uint64_t k = *depth < 0 ? rng_below(&r, n) : insert_index(n, *depth);
         if (*depth < 0) *depth = (double)k / (double)n;
         out->prompt = noise_prompt(p, n, k, &out->prompt_len);
@@ -730,6 +782,29 @@ static void free_pieces(Pieces *p)
     free(p->tail);
 }
 
+static int probe_size(const NiahData *d, NiahTask task, int64_t target, double asked,
+                      uint64_t seed, uint64_t budget, uint64_t *n, DataError *err)
+{
+    Rng r;
+    double depth = draw_depth(task, asked, seed, 0, &r);
+    char *key = draw_key(d, seed, 0), *value = draw_value(task, seed, 0);
+    Pieces p = {0};
+    int rc = -1;
+    if (!key || !value || make_pieces(task, key, value, &p)) {
+        data_error(err, "out of memory");
+    } else {
+        /* RULER searches from one step up and never finishes when a step does not fit; we take
+         * the largest size that fits then */
+        *n = largest_fit(d, task, &p, depth, budget, size_step(task, target));
+        if (*n == 0) *n = largest_fit(d, task, &p, depth, budget, 1);
+        rc = 0;
+    }
+    free_pieces(&p);
+    free(key);
+    free(value);
+    return rc;
+}
+
 static size_t longest_word(const WordList *l)
 {
     size_t m = 0;
@@ -759,10 +834,8 @@ int64_t niah_min_length(const NiahData *d, NiahTask task, DataError *err)
     if (!key || !value || make_pieces(task, key, value, &p)) {
         data_error(err, "out of memory");
     } else {
-        uint64_t fixed = p.head_len + p.tail_len;
-        /* the least haystack: one noise line and its "\n", or the first essay word (essay_fit) */
-        need = (int64_t)(TASKS[task].hay == HAY_ESSAY ? fixed + essay_context_bytes(d, 1, 0.0, p.needle_len)
-                                                      : fixed + p.needle_len + sizeof NOISE);
+        /* the least haystack: one noise line or essay word */
+        need = (int64_t)prompt_bytes(d, task, &p, 1, 0.0);
     }
     free_pieces(&p);
     free(key);

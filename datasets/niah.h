@@ -24,9 +24,12 @@
  * - Essay haystack (S-NIAH-2/3): the essay files in sorted name order concatenated with no
  *   separator, runs of whitespace (Python's \s, so U+00A0 too) collapsed to one space, the first N
  *   words joined by spaces; when N exceeds the corpus the word list is repeated (RULER's
- *   `(haystack * repeats)[:N]`). The needle goes before sentence k = floor(S * depth) of the S
- *   sentences and the pieces are joined by spaces, so depth 0 gives "...afterwards.\n One of..."
- *   and depth 1 gives "...: 1234567. \nWhat is..." (RULER's join of an empty piece).
+ *   `(haystack * repeats)[:N]`). That text is split into sentences by NLTK's Punkt with its
+ *   English model (punkt.h, exact on this corpus) and the sentences are joined by single spaces,
+ *   so a space appears where Punkt splits inside a word ("good.[2]" -> "good. [2]", 218 places a
+ *   pass). The needle goes before sentence k = int(S * depth) of the S sentences and the pieces
+ *   are joined by spaces, so depth 0 gives "...afterwards.\n One of..." and depth 1 gives
+ *   "...: 1234567. \nWhat is..." (RULER's join of an empty piece).
  * - depth < 0 draws the position as RULER does: essay, depth uniform from RULER's 40 DEPTHS
  *   (round(linspace(0, 100, 40)) percent); noise, k uniform in [0, N).
  * - niah_score is RULER's string_match_all for one sample: the fraction of the answers found as
@@ -35,13 +38,16 @@
  *   mean x 100.
  *
  * What differs for byte models, and our choices:
- * - Length: target_len bounds the bytes of the whole prompt (template, context and answer
- *   prefix). N is the largest haystack size that keeps this sample's prompt <= target_len,
- *   chosen per sample (RULER binary-searches N once on its tokenizer and then steps down by 500
- *   words / 25 lines for a sample that overflows). The prompt falls short of target_len by less
- *   than one noise line + 1 (90 bytes) for S-NIAH-1 and less than the next word + 2 bytes for
- *   S-NIAH-2/3. RULER also counts its 128 generated tokens in max_seq_length; to budget the same
- *   way pass target_len = max_seq_length - max_new.
+ * - Length (RULER's generate_samples, tokens = bytes): prompt bytes <= target_len. RULER also
+ *   counts its 128 generated tokens in max_seq_length: pass target_len = max_seq_length -
+ *   NIAH_MAX_NEW for RULER's budget (the suites at the 512-byte training length do not, yet:
+ *   512 - 128 leaves no room for a 300-byte template and needle). The haystack size N (words, or noise
+ *   lines) is found once per (task, length, seed, depth setting) as the largest that fits the
+ *   probe sample, the sample of unit 0 (RULER binary-searches on samples of its own), at least
+ *   one step (500 words; 25 lines, 5 below 4096); a sample too long steps down by one step
+ *   while N > step. Where RULER would loop for ever (a step does not fit) we take the largest N
+ *   that fits. So samples whose key or depth make them a little longer than the probe lose a
+ *   whole step of haystack, as in RULER.
  * - Randomness: Philox (datasets/common.h), keyed by (seed, unit), one stream per use:
  *   NIAH_STREAM_KEY the key, NIAH_STREAM_VALUE the value, NIAH_STREAM_DEPTH the RULER depth
  *   draw. So a sample depends on (seed, unit, task, target_len, depth) only, whatever the rank,
@@ -49,16 +55,10 @@
  *   not RULER's own samples (those need Python's MT19937 and the model's tokenizer).
  * - Keys are drawn as a pair index (sorted distinct adjectives x sorted distinct nouns) instead
  *   of from the 6.2M-entry sorted list: the same set, uniform, without building the list.
- * - Sentences: RULER uses NLTK Punkt; we approximate it. A word (whitespace-separated) ends a
- *   sentence when, after closing quotes/brackets, it ends in '?' or '!', or in '.' unless it is
- *   an ellipsis not followed by a capitalised word, a capital initial (not "I."), a common title
- *   or abbreviation (Mr., Dr., e.g., U.S., p., ...), or a number followed by a lowercase word.
- *   Punkt's learned abbreviations and orthographic statistics are not reproduced, so a few
- *   boundaries differ (e.g. "in C. But" is one sentence here, two for Punkt).
  * - Essays: RULER's corpus is these 49 gkamradt files (sorted) followed by 169 essays scraped from
  *   paulgraham.com that are not in our data. Up to the 49 files' 111,877 words (~640 KB) the
- *   haystack text is RULER's byte for byte for the same N (the needle's sentence boundary can
- *   differ, see above); beyond that we repeat the 49 files, RULER's own repeat rule applied to
+ *   haystack text, its sentences and the needle's place are RULER's byte for byte for the same
+ *   N (tests/test_niah_data.c pins prompts made by RULER's code); beyond that we repeat the 49 files, RULER's own repeat rule applied to
  *   the shorter corpus.
  * - Word lists: a blank or control-character line is an error (RULER would make keys of it).
  * - Built-in data (niah_data_builtin): the noise haystack and a small word list of our own

@@ -1,12 +1,13 @@
 /* datasets/niah.c on the real data (TITANS_DATA = shared/datasets): RULER's word lists and the
  * Paul Graham essays. Skips when the directory is not there.
  *
- * The pinned counts and hashes come from RULER's own Python steps run on the same files, not
- * from this code: essays = sorted(glob("*.txt")) read and concatenated; haystack =
- * re.sub(r'\s+', " ", essays).split(" "); text = " ".join((haystack * repeats)[:N]); needle at
- * insertion index len(sentences) (depth 100, which needs no sentence split), pieces joined by " ";
- * the niah template + answer prefix with the single-needle replacements; N the largest whose
- * UTF-8 prompt fits the target. The key and value are our (seed 1, unit 0) draws. */
+ * The pinned prompts come from RULER's own code, not from this one: scripts/ruler/
+ * niah_reference.py runs niah.py's generate_samples steps (the haystack size searched once on
+ * the probe sample, the sample stepped down by 500 words while prompt + 128 > length, tokens =
+ * bytes) and generate_input_output with NLTK 3.8's sent_tokenize and its English Punkt model on
+ * the same files, given our (seed, unit) draws of key, value and depth (unit 0 is the probe).
+ * Earlier pins (4 KB, 1 MB at depth 1) matched the text without Punkt's split: RULER's join adds
+ * a space at 218 places per pass of the corpus (e.g. "good. [2]"), so the 1 MB one was wrong. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -21,14 +22,6 @@
 #include <cmocka.h>
 
 #include "niah.h"
-
-#define HEAD(T)                                                                                   \
-    "A special magic " T " is hidden within the following text. Make sure to memorize it. I "    \
-    "will quiz you about the " T " afterwards.\n"
-#define TAIL(T, K)                                                                                \
-    "\nWhat is the special magic " T " for " K " mentioned in the provided text? The special "  \
-    "magic " T " for " K " mentioned in the provided text is"
-#define LONGEST_WORD 27 /* bytes, "consequences.DisciplineWith" */
 
 typedef struct {
     NiahData *d;
@@ -86,7 +79,6 @@ static TextSample make(const Fixture *f, NiahTask t, int64_t len, double depth, 
     DataError err;
     if (niah_make(f->d, t, len, depth, 1, unit, &s, &err)) fail_msg("%s", err.msg);
     assert_true((int64_t)s.prompt_len <= len);
-    assert_true(len - (int64_t)s.prompt_len < LONGEST_WORD + 2);
     return s;
 }
 
@@ -97,33 +89,52 @@ static void test_lists_and_corpus_are_rulers(void **st)
     assert_int_equal(niah_data_essay_words(f->d), 111877);
 }
 
-static void test_prompt_matches_ruler_at_4k(void **st)
-{
-    TextSample s = make(*st, NIAH_S2, 4096, 1.0, 0);
-    const char *start = HEAD("number") "July 2010What hard liquor, cigarettes, heroin, and crack "
-                                       "have in common is that they're all more concentrated "
-                                       "forms of less addictive predecessors. Most if not all the";
-    const char *end = " customs hadn't already One of the special magic numbers for marked-meme "
-                      "is: 6341367. " TAIL("number", "marked-meme");
-    assert_int_equal(s.prompt_len, 4090); /* 629 words */
-    assert_memory_equal(s.prompt, start, strlen(start));
-    assert_string_equal(s.prompt + s.prompt_len - strlen(end), end);
-    assert_true(fnv1a(s.prompt, s.prompt_len) == 0x39b38ddfd9065c71u);
-    text_sample_free(&s);
-}
+typedef struct {
+    NiahTask task;
+    int64_t len; /* RULER's max_seq_length; target_len = len - NIAH_MAX_NEW */
+    double depth; /* < 0: drawn */
+    uint64_t unit;
+    size_t prompt_len;
+    uint64_t fnv;
+    const char *before, *after; /* the text either side of the needle */
+} Pin;
 
-static void test_prompt_matches_ruler_at_1m_with_the_corpus_repeated(void **st)
+static const Pin PINS[] = {
+    {NIAH_S2, 4096, -1, 0, 3967, 0xfcec3466e63cc810u,
+     "we need it for. ", " At the extreme end of the spectrum are crack and meth."},
+    {NIAH_S2, 4096, -1, 3, 1046, 0x26c5c5d2682266e5u, /* 500 words fewer than the probe */
+     "what we want. ", " When the thing we want is something we want to want"},
+    {NIAH_S2, 4096, -1, 7, 1053, 0x5e37aa7c53b4a228u, "the number afterwards.\n ",
+     " July 2010What hard liquor"},
+    {NIAH_S2, 16384, -1, 0, 16251, 0xe2f2ef57dce37b19u,
+     "also slowing the former. ", " And in any case, as Prohibition"},
+    {NIAH_S2, 16384, -1, 7, 13287, 0x864f8d12a58045beu, /* Punkt's split of "work.[1]No" */
+     "it's the same process at work. ", " [1]No one doubts this process is accelerating"},
+    {NIAH_S2, 65536, -1, 5, 62599, 0x47176a6d5eead96eu,
+     "not to do that enough. ", " They get involved with people who seem impressive"},
+    {NIAH_S2, 131072, -1, 9, 130942, 0x19cacd69b74731eu,
+     "then they release it. ", " You have to do that with hardware"},
+    {NIAH_S3, 1000000, 1.0, 0, 999870, 0x789a8a3cffd46645u, /* 174298 words: 1.56 passes */
+     "to a deleted object, for example, ", " \nWhat is the special magic uuid for marked-meme"},
+};
+
+static void test_prompts_are_rulers(void **st)
 {
-    clock_t t0 = clock();
-    TextSample s = make(*st, NIAH_S3, 1000000, 1.0, 0);
-    assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 0.5);
-    assert_int_equal(s.prompt_len, 1000000); /* 174391 words */
-    assert_string_equal(s.answers[0], "7f04fcae-f481-4777-8a90-678f518c9ec3");
-    const char *seam = strstr(s.prompt, "drafts of this. July 2010What hard liquor");
-    assert_non_null(seam);
-    assert_int_equal(seam - s.prompt, 640005);
-    assert_true(fnv1a(s.prompt, s.prompt_len) == 0xafac8f3ab8c82ae2u);
-    text_sample_free(&s);
+    for (size_t i = 0; i < sizeof PINS / sizeof *PINS; i++) {
+        const Pin *p = &PINS[i];
+        clock_t t0 = clock();
+        TextSample s = make(*st, p->task, p->len - NIAH_MAX_NEW, p->depth, p->unit);
+        assert_true((double)(clock() - t0) / CLOCKS_PER_SEC < 0.5);
+        const char *needle = strstr(s.prompt, "One of the special magic");
+        assert_non_null(needle);
+        const char *after = strchr(strstr(needle, " is: "), '.') + 1;
+        if (s.prompt_len != p->prompt_len || fnv1a(s.prompt, s.prompt_len) != p->fnv)
+            fail_msg("pin %zu: %zu bytes, hash %016llx", i, s.prompt_len,
+                     (unsigned long long)fnv1a(s.prompt, s.prompt_len));
+        assert_memory_equal(needle - strlen(p->before), p->before, strlen(p->before));
+        assert_memory_equal(after, p->after, strlen(p->after));
+        text_sample_free(&s);
+    }
 }
 
 /* Is w[0, n) a whole line of the list? */
@@ -191,8 +202,7 @@ int main(void)
     }
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lists_and_corpus_are_rulers),
-        cmocka_unit_test(test_prompt_matches_ruler_at_4k),
-        cmocka_unit_test(test_prompt_matches_ruler_at_1m_with_the_corpus_repeated),
+        cmocka_unit_test(test_prompts_are_rulers),
         cmocka_unit_test(test_keys_come_from_the_word_lists),
         cmocka_unit_test(test_lengths_and_depths),
     };
