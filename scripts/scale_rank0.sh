@@ -6,6 +6,7 @@
 # sizes of what it wrote.
 #
 #   scripts/scale_rank0.sh [NP...]          (from the build folder; default NP: 2 8)
+#   MODELS=1 scripts/scale_rank0.sh 2        (one forecaster: a seventh of the units)
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 DATA=${DATA:-$src/../shared/datasets}
@@ -15,7 +16,7 @@ MPIRUN=${MPIRUN:-mpirun --oversubscribe}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 { printf '[suite]\nname = scale\n'
-  for i in 1 2 3 4 5 6 7; do
+  for i in $(seq 1 "${MODELS:-7}"); do
     printf '[model.f%d]\nforecaster = %s\n' $i "$([ $((i % 2)) -eq 1 ] && echo naive-last || echo naive-mean)"
   done
   printf '[task.f]\nfamily = forecast\nvariants = ETTh1, ETTh2, ETTm1, ETTm2, weather\nlengths = 96, 192, 336, 720\nmodels = *\n'
