@@ -240,6 +240,8 @@ static int expand(Run *r)
     r->id.data = identity_inputs_hash();
     r->id.options = XXH3_64bits(options, strlen(options));
     r->id.engine = TITANS_NUMERICS_VERSION;
+    /* rank 0's choice: a job runs on one kind of CPU */
+    snprintf(r->id.kernels, sizeof r->id.kernels, "%s", titans_kernels());
     char selection[4 * OPTIONS_LIST];
     options_selection(&r->opt, selection, sizeof selection);
     r->identity_text = identity_describe(&r->id, &r->suite, options, selection);
