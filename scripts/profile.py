@@ -20,9 +20,12 @@ import tempfile
 PARTS = [
     ("chunk_coefficients", "memory: momentum/decay scan"),
     ("key_gradients", "memory: backward (inner gradient)"),
+    ("chunk_gradients", "memory: key forward + backward (chunked)"),
     ("piece_reads", "memory: read (chunked)"),
     ("piece_end_state", "memory: update (chunked end state)"),
     ("update_token_loop", "memory: token loop (update + read)"),
+    ("memory_update_chunked", "memory: chunk step, the rest"),
+    ("memory_read_rows", "mac: memory read of the segment"),
     ("memory_read_fixed", "mac: memory read of the segment"),
     ("memory_forward", "memory: projections, conv, gates, output"),
     ("attend_rows", "attention: scores, softmax, values"),
