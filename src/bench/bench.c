@@ -17,12 +17,15 @@
 
 #include "titans.h"
 
-static double now(void)
+static double clock_s(clockid_t id)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(id, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
+static double now(void) { return clock_s(CLOCK_MONOTONIC); }
+/* CPU time of this thread: on a shared, loaded machine the wall clock measures the other jobs too */
+static double cpu_now(void) { return clock_s(CLOCK_THREAD_CPUTIME_ID); }
 
 /* Peak RSS in KiB since the last reset (Linux VmHWM); reset by writing 5 to clear_refs. */
 static long peak_rss_kib(void)
@@ -54,22 +57,26 @@ static double flops_range(const TitansConfig *c, long long t0, long long n)
     return s;
 }
 
-static double sgemm_gflops(int n)
+/* Single-threaded sgemm rate [n, n] x [n, n] over at least a second: wall (*wall) and CPU time
+ * (returned) */
+static double sgemm_gflops(int n, double *wall)
 {
     float *a = malloc(sizeof(float) * (size_t)n * n), *b = malloc(sizeof(float) * (size_t)n * n),
           *cc = malloc(sizeof(float) * (size_t)n * n);
     for (size_t i = 0; i < (size_t)n * n; i++) a[i] = b[i] = (float)(i % 7) * 0.01f;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, cc, n);
     int reps = 0;
-    double t0 = now(), t;
+    double t0 = now(), c0 = cpu_now(), t;
     do {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1, a, n, b, n, 0, cc, n);
         reps++;
-    } while ((t = now() - t0) < 1.0);
+    } while ((t = now() - t0) < 1.0 || cpu_now() - c0 < 0.5);
+    double flop = 2.0 * n * n * (double)n * reps;
+    *wall = flop / t / 1e9;
     free(a);
     free(b);
     free(cc);
-    return 2.0 * n * n * (double)n * reps / t / 1e9;
+    return flop / (cpu_now() - c0) / 1e9;
 }
 
 static void usage(FILE *out)
@@ -83,7 +90,9 @@ static void usage(FILE *out)
             "  -s, --seed N            seed of the random input bytes (default 1)\n"
             "  -h, --help              this text\n"
             "Prints CSV: kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,\n"
-            "decode_tok_s,peak_rss_mib,state_mib,sgemm_gflops (one rank; set OPENBLAS_NUM_THREADS).\n");
+            "decode_tok_s,peak_rss_mib,state_mib,sgemm_gflops (one rank; set OPENBLAS_NUM_THREADS),\n"
+            "then the same rates from this thread's CPU time (cpu_*: what a loaded, shared machine\n"
+            "still measures fairly) and the small-matrix kernels in force (TITANS_KERNELS).\n");
 }
 
 int main(int argc, char **argv)
@@ -144,9 +153,10 @@ int main(int argc, char **argv)
         if (i) strncat(kinds, "+", sizeof kinds - strlen(kinds) - 1);
         strncat(kinds, titans_layer_kind_name(c->layer_kinds[i]), sizeof kinds - strlen(kinds) - 1);
     }
-    double peak = sgemm_gflops(1024);
+    double peak, peak_cpu = sgemm_gflops(1024, &peak);
     printf("kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,decode_tok_s,peak_rss_mib,"
-           "state_mib,sgemm_gflops\n");
+           "state_mib,sgemm_gflops,cpu_prefill_tok_s,cpu_prefill_gflops,cpu_decode_tok_s,"
+           "cpu_sgemm_gflops,kernels\n");
     char *list = strdup(lengths);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         errno = 0;
@@ -164,7 +174,7 @@ int main(int argc, char **argv)
         TitansState *s = titans_state_new(m, &err);
         float logits[256];
         int rc = s ? 0 : -1;
-        double t0 = now();
+        double t0 = now(), c0 = cpu_now();
         for (long long i = 0; rc == 0 && i < n; i += SLICE) {
             int len = n - i < SLICE ? (int)(n - i) : SLICE;
             for (int j = 0; j < len; j++) {
@@ -173,21 +183,23 @@ int main(int argc, char **argv)
             }
             rc = titans_forward(m, s, tokens, len, NULL, i + len == n ? logits : NULL, NULL, &err);
         }
-        double tp = now() - t0;
+        double tp = now() - t0, cp = cpu_now() - c0;
         t0 = now();
+        c0 = cpu_now();
         for (int i = 0; rc == 0 && i < decode; i++) {
             int32_t next = (int32_t)(32 + i % 95);
             rc = titans_forward(m, s, &next, 1, NULL, logits, NULL, &err);
         }
-        double td = now() - t0;
+        double td = now() - t0, cd = cpu_now() - c0;
         if (rc != 0) {
             fprintf(stderr, "titans-bench: %s\n", err.msg);
             return 1;
         }
         double fl = flops_range(c, 0, n);
-        printf("%s,%d,%d,%lld,%.1f,%.2f,%.1f,%.1f,%.2f,%.2f\n", kinds, c->d_model, c->n_layers, n,
-               (double)n / tp, fl / tp / 1e9, decode ? decode / td : 0.0, peak_rss_kib() / 1024.0,
-               titans_state_bytes(s) / 1048576.0, peak);
+        printf("%s,%d,%d,%lld,%.1f,%.2f,%.1f,%.1f,%.2f,%.2f,%.1f,%.2f,%.1f,%.2f,%s\n", kinds,
+               c->d_model, c->n_layers, n, (double)n / tp, fl / tp / 1e9, decode ? decode / td : 0.0,
+               peak_rss_kib() / 1024.0, titans_state_bytes(s) / 1048576.0, peak, (double)n / cp,
+               fl / cp / 1e9, decode ? decode / cd : 0.0, peak_cpu, titans_kernels());
         fflush(stdout);
         titans_state_free(s);
     }

@@ -30,9 +30,10 @@ uint64_t identity_plan_hash(const UnitList *units)
 
 uint64_t identity_of_unit(const Identity *id, const Unit *u)
 {
-    uint64_t w[7] = {id->suite, id->plan, id->data, id->options, id->engine,
+    uint64_t kernels = XXH3_64bits(id->kernels, strnlen(id->kernels, sizeof id->kernels));
+    uint64_t w[8] = {id->suite, id->plan, id->data, id->options, id->engine, kernels,
                      id->checkpoint[u->model], (uint64_t)u->id};
-    return hash_words(w, 7);
+    return hash_words(w, 8);
 }
 
 /* ---- the data files read while planning ---------------------------------------------------- */
@@ -158,6 +159,7 @@ char *identity_describe(const Identity *id, const Suite *s, const char *options,
     add(&t, "suite\ttext\txxh3 %016llx\n", (unsigned long long)id->suite);
     add(&t, "plan\tunits\txxh3 %016llx\n", (unsigned long long)id->plan);
     add(&t, "engine\tnumerics version\t%llu\n", (unsigned long long)id->engine);
+    add(&t, "engine\tkernels\t%.*s\n", (int)sizeof id->kernels, id->kernels);
     option_lines(&t, options);
     option_lines(&t, selection);
     for (int m = 0; m < s->n_models; m++)

@@ -20,6 +20,8 @@ typedef struct {
     uint64_t data;                         /* the data files read while planning */
     uint64_t options;                      /* the options that change numerics or outputs */
     uint64_t engine;                       /* TITANS_NUMERICS_VERSION */
+    char kernels[16];                      /* titans_kernels(): they round differently (bytes:
+                                              rank 0 broadcasts the struct) */
     uint64_t checkpoint[SUITE_MAX_MODELS]; /* xxh3 of each checkpoint's bytes; 0: built-in model */
 } Identity;
 

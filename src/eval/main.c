@@ -242,6 +242,8 @@ static int expand(Run *r)
     r->id.data = identity_inputs_hash();
     r->id.options = XXH3_64bits(options, strlen(options));
     r->id.engine = TITANS_NUMERICS_VERSION;
+    /* rank 0's choice: a job runs on one kind of CPU */
+    snprintf(r->id.kernels, sizeof r->id.kernels, "%s", titans_kernels());
     char selection[4 * OPTIONS_LIST];
     options_selection(&r->opt, selection, sizeof selection);
     r->identity_text = identity_describe(&r->id, &r->suite, options, selection);
@@ -267,9 +269,22 @@ static PhaseResult share_plan(Run *r, int ok)
     return PHASE_OK;
 }
 
+/* Every rank runs the same kernels: the best that every rank's CPU has (or TITANS_KERNELS), so
+ * a record is bitwise the same whichever rank of a mixed cluster makes it. */
+static PhaseResult agree_kernels(Run *r)
+{
+    static const char *order[] = {"portable", "avx2", "avx512"};
+    int mine = 0, all = 0;
+    for (int i = 0; i < 3; i++)
+        if (!strcmp(titans_kernels(), order[i])) mine = i;
+    MPI_Allreduce(&mine, &all, 1, MPI_INT, MPI_MIN, COMM);
+    int ok = titans_use_kernels(order[all]) == 0 || fail(r, "cannot use the kernels every rank has");
+    return agree(r, ok);
+}
+
 static PhaseResult phase_plan(Run *r)
 {
-    if (read_suite(r) != PHASE_OK) return PHASE_FAILED;
+    if (read_suite(r) != PHASE_OK || agree_kernels(r) != PHASE_OK) return PHASE_FAILED;
     if (r->opt.list) {
         if (r->rank == 0) listing_print(stdout, TITANS_EVALS_DIR, &r->suite);
         return PHASE_STOP;

@@ -78,6 +78,8 @@ static size_t scratch_layout(const TitansConfig *c, Scratch *sc, float *base)
         TAKE(sc->dgelu[l], B * w);
     }
     TAKE(sc->zq, B * w);
+    TAKE(sc->tr_a, w * B);
+    TAKE(sc->tr_b, w * B);
     TAKE(sc->mtmp, B * w);
     TAKE(sc->sigma_k, B);
     TAKE(sc->sigma_q, B);

@@ -52,7 +52,7 @@ typedef struct {
     float *sigma_k, *sigma_q;              /* [B] LN sigmas */
     float *coef_s, *coef_m, *gram;         /* [B, B] */
     float *coef_p, *coef_b, *coef_f;       /* [B] */
-    float *grad;                           /* one token's gradient of the largest matrix [wmax*wmax] */
+    float *tr_a, *tr_b;                    /* transposed operands of the chunk step [wmax, B] */
     float *scores;                         /* attention scores of a block against a key tile [B, 512] */
     float *att_max, *att_sum;              /* online softmax per query row [B] */
 } Scratch;

@@ -38,7 +38,7 @@ typedef enum { TITANS_MEMORY_CHUNKED, TITANS_MEMORY_SEQUENTIAL } TitansMemoryPat
 /* The version of the engine's numerics: bump it with any change that can alter an output beyond
  * nothing (a new kernel, a reordered sum). Records made by another version are not reused on
  * resume (src/eval/identity.h). */
-#define TITANS_NUMERICS_VERSION 1
+#define TITANS_NUMERICS_VERSION 2 /* 2: the chunk step on src/titans/kernels.h */
 
 #define TITANS_MAX_LAYERS 1024
 #define TITANS_MAX_MEM_DEPTH 16
@@ -92,6 +92,13 @@ int titans_model_set_memory_path(TitansModel *m, TitansMemoryPath path, TitansEr
 TitansMemoryPath titans_model_memory_path(const TitansModel *m);
 size_t titans_model_n_params(const TitansModel *m);
 const char *titans_layer_kind_name(TitansLayerKind k);
+/* The small-matrix kernels in force (portable, avx2 or avx512; by CPU, or TITANS_KERNELS): they
+ * round differently, so this belongs with TITANS_NUMERICS_VERSION in a result's identity. */
+const char *titans_kernels(void);
+/* Uses the named kernels from now on (before any model runs: an MPI job whose nodes differ picks
+ * what every node has, so a record does not depend on the rank that made it). -1 if this CPU
+ * lacks them. */
+int titans_use_kernels(const char *name);
 /* FLOPs of one ordinary token at position t (0-based) of a sequence; src/titans/flops.c says what
  * is counted. */
 double titans_token_flops(const TitansConfig *c, double t);

@@ -1,0 +1,34 @@
+/* Small-matrix and element-wise kernels for the shapes where BLAS is weak: the memory's chunk step
+ * (16-row products per head) and its GELU. Three implementations: AVX-512, AVX2+FMA and portable
+ * C, chosen once at run time from the CPU's features (TITANS_KERNELS=portable|avx2|avx512
+ * overrides; asking for more than the CPU has falls back to the best it has). The choice changes
+ * float32 rounding, so it is part of the engine's numerics identity (titans_kernels()). */
+#ifndef TITANS_KERNELS_H
+#define TITANS_KERNELS_H
+
+#include <stddef.h>
+
+typedef struct {
+    const char *name;
+    /* C [n, m] = beta C + gamma D + A B, with A[i][p] = a[i * rsa + p * csa] (so A may be a
+     * transpose), B [k, m] row-major (ldb), C and D row-major (ldc, ldd). beta = 0 never reads C;
+     * d = NULL leaves out the D term. Built for n or k <= 16 and m of 16 .. 256. */
+    void (*gemm)(int n, int m, int k, const float *a, int rsa, int csa, const float *b, int ldb,
+                 float *c, int ldc, float beta, const float *d, int ldd, float gamma);
+    /* a[i] = GELU(z[i]) and, with g non-NULL, g[i] = GELU'(z[i]) (the exact erf form, to about
+     * 2e-7 absolute in the CDF). */
+    void (*gelu)(float *a, float *g, const float *z, size_t n);
+    /* x[i] = SiLU(x[i]) = x[i] / (1 + e^-x[i]) (exp to about 2e-7 relative) */
+    void (*silu)(float *x, size_t n);
+} Kernels;
+
+/* The kernels in force (chosen on the first call; thread-safe after that). */
+const Kernels *kernels(void);
+/* A specific implementation by name (portable, avx2, avx512), or NULL when this CPU lacks it:
+ * for tests. */
+const Kernels *kernels_named(const char *name);
+
+/* The implementations (kernels_avx512.c, kernels_avx2.c, kernels.c). */
+extern const Kernels kernels_avx512, kernels_avx2, kernels_portable;
+
+#endif

@@ -1,0 +1,48 @@
+/* The kernels for CPUs with AVX2 and FMA (8 floats a vector, 16 registers: tiles of 4 rows x 16
+ * columns, or 8 rows x 8 columns). Compiled for avx2,fma only inside these functions, so the
+ * binary runs anywhere; kernels.c calls them only when the CPU has both. */
+#include "kernels.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#include <stdint.h>
+
+#define TARGET __attribute__((target("avx2,fma")))
+#define VW 8
+#define MR_WIDE 4
+#define MR_NARROW 8
+typedef __m256 V;
+typedef __m256i MASK;
+#define vzero() _mm256_setzero_ps()
+#define vset1(x) _mm256_set1_ps(x)
+#define vload(p) _mm256_loadu_ps(p)
+#define vstore(p, x) _mm256_storeu_ps(p, x)
+#define vfma(a, b, c) _mm256_fmadd_ps(a, b, c)
+#define vmul(a, b) _mm256_mul_ps(a, b)
+#define vadd(a, b) _mm256_add_ps(a, b)
+#define vsub(a, b) _mm256_sub_ps(a, b)
+#define vdiv(a, b) _mm256_div_ps(a, b)
+#define vmin(a, b) _mm256_min_ps(a, b)
+#define vmax(a, b) _mm256_max_ps(a, b)
+#define vloadm(m, p) _mm256_maskload_ps(p, m)
+#define vstorem(p, m, x) _mm256_maskstore_ps(p, m, x)
+#define vabs(x) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x)
+#define vxorsign(e, z) _mm256_xor_ps(e, _mm256_and_ps(z, _mm256_set1_ps(-0.0f)))
+#define vexp2i(t)                                                                                  \
+    _mm256_castsi256_ps(_mm256_slli_epi32(                                                         \
+        _mm256_add_epi32(_mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x4b400000)),  \
+                         _mm256_set1_epi32(127)),                                                  \
+        23))
+
+static inline TARGET MASK vmask(int c)
+{
+    /* lanes 8 - c .. 15 - c of this table: the first c are -1 */
+    static const int32_t ones[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+    c = c < 0 ? 0 : c > VW ? VW : c;
+    return _mm256_loadu_si256((const __m256i *)(ones + 8 - c));
+}
+
+#define KNAME kernels_avx2
+#define KNAME_STR "avx2"
+#include "kernels_simd.h"
+#endif

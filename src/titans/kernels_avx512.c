@@ -1,0 +1,48 @@
+/* The kernels for CPUs with AVX-512F (16 floats a vector, 32 registers: tiles of 8 rows x 32
+ * columns, or 16 rows x 16 columns). Compiled for avx512f only inside these functions, so the
+ * binary runs anywhere; kernels.c calls them only when the CPU has AVX-512F. */
+#include "kernels.h"
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#include <stdint.h>
+
+#define TARGET __attribute__((target("avx512f")))
+#define VW 16
+#define MR_WIDE 8
+#define MR_NARROW 16
+typedef __m512 V;
+typedef __mmask16 MASK;
+#define vzero() _mm512_setzero_ps()
+#define vset1(x) _mm512_set1_ps(x)
+#define vload(p) _mm512_loadu_ps(p)
+#define vstore(p, x) _mm512_storeu_ps(p, x)
+#define vfma(a, b, c) _mm512_fmadd_ps(a, b, c)
+#define vmul(a, b) _mm512_mul_ps(a, b)
+#define vadd(a, b) _mm512_add_ps(a, b)
+#define vsub(a, b) _mm512_sub_ps(a, b)
+#define vdiv(a, b) _mm512_div_ps(a, b)
+#define vmin(a, b) _mm512_min_ps(a, b)
+#define vmax(a, b) _mm512_max_ps(a, b)
+#define vloadm(m, p) _mm512_maskz_loadu_ps(m, p)
+#define vstorem(p, m, x) _mm512_mask_storeu_ps(p, m, x)
+#define vabs(x) _mm512_abs_ps(x)
+#define vxorsign(e, z)                                                                              \
+    _mm512_castsi512_ps(_mm512_xor_si512(                                                          \
+        _mm512_castps_si512(e),                                                                    \
+        _mm512_and_si512(_mm512_castps_si512(z), _mm512_set1_epi32((int)0x80000000u))))
+#define vexp2i(t)                                                                                  \
+    _mm512_castsi512_ps(_mm512_slli_epi32(                                                         \
+        _mm512_add_epi32(_mm512_sub_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x4b400000)),  \
+                         _mm512_set1_epi32(127)),                                                  \
+        23))
+
+static inline TARGET MASK vmask(int c)
+{
+    return c >= VW ? (MASK)0xFFFF : c <= 0 ? (MASK)0 : (MASK)((1u << c) - 1u);
+}
+
+#define KNAME kernels_avx512
+#define KNAME_STR "avx512"
+#include "kernels_simd.h"
+#endif

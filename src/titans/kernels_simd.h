@@ -1,0 +1,156 @@
+/* The body of the SIMD kernels, written once over a vector abstraction and included by
+ * kernels_avx512.c and kernels_avx2.c, which define before including it:
+ *   TARGET            the function attribute (target("..."))
+ *   VW                floats per vector;  V, MASK: vector and lane-mask types
+ *   vzero, vset1, vload, vstore, vfma, vmul, vadd, vsub, vdiv, vmin, vmax
+ *   vmask(c)          mask of the first c lanes (c may be <= 0 or >= VW)
+ *   vloadm, vstorem   masked load (zero elsewhere) and store
+ *   vabs, vxorsign(e, z)   |x|, and e with the sign of z flipped in (e >= 0)
+ *   vexp2i(t)         2^n from t = n + 1.5 * 2^23 (float bits of the rounding sum)
+ *   KNAME             the Kernels object to define
+ * Register tiles: MR rows of C x NV vectors of columns, accumulated over k with A broadcast. */
+#define INLINE static inline __attribute__((always_inline)) TARGET
+
+/* One MR x (NV * VW) tile of C at (c, columns masked by m[] when !FULL). */
+INLINE void tile(const int MR, const int NV, const int FULL, int k, const float *a, int rsa, int csa,
+                 const float *b, int ldb, float *c, int ldc, float beta, const float *d, int ldd,
+                 float gamma, const MASK *m)
+{
+    V acc[16][4];
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) acc[r][v] = vzero();
+    for (int p = 0; p < k; p++) {
+        const float *bp = b + (size_t)p * ldb, *ap = a + (size_t)p * csa;
+        V bv[4];
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) bv[v] = FULL ? vload(bp + v * VW) : vloadm(m[v], bp + v * VW);
+#pragma GCC unroll 16
+        for (int r = 0; r < MR; r++) {
+            V ar = vset1(ap[(size_t)r * rsa]);
+#pragma GCC unroll 4
+            for (int v = 0; v < NV; v++) acc[r][v] = vfma(ar, bv[v], acc[r][v]);
+        }
+    }
+#pragma GCC unroll 16
+    for (int r = 0; r < MR; r++)
+#pragma GCC unroll 4
+        for (int v = 0; v < NV; v++) {
+            float *cr = c + (size_t)r * ldc + v * VW;
+            V x = acc[r][v];
+            if (beta != 0.0f) x = vfma(vset1(beta), FULL ? vload(cr) : vloadm(m[v], cr), x);
+            if (d) {
+                const float *dr = d + (size_t)r * ldd + v * VW;
+                x = vfma(vset1(gamma), FULL ? vload(dr) : vloadm(m[v], dr), x);
+            }
+            if (FULL)
+                vstore(cr, x);
+            else
+                vstorem(cr, m[v], x);
+        }
+}
+
+/* MR rows of C, every column: full tiles, then one masked tile for the rest. */
+INLINE void rows(const int MR, const int NV, int m, int k, const float *a, int rsa, int csa,
+                 const float *b, int ldb, float *c, int ldc, float beta, const float *d, int ldd,
+                 float gamma)
+{
+    int j = 0;
+    for (; j + NV * VW <= m; j += NV * VW)
+        tile(MR, NV, 1, k, a, rsa, csa, b + j, ldb, c + j, ldc, beta, d ? d + j : NULL, ldd, gamma, NULL);
+    if (j < m) {
+        MASK mk[4];
+        for (int v = 0; v < NV; v++) mk[v] = vmask(m - j - v * VW);
+        tile(MR, NV, 0, k, a, rsa, csa, b + j, ldb, c + j, ldc, beta, d ? d + j : NULL, ldd, gamma, mk);
+    }
+}
+
+/* Row blocks of MR (a few rows per tile keeps enough independent sums for the FMA latency). */
+#define ROW_BLOCKS(MR, NV)                                                                         \
+    for (; i + (MR) <= n; i += (MR))                                                               \
+        rows(MR, NV, m, k, a + (size_t)i * rsa, rsa, csa, b, ldb, c + (size_t)i * ldc, ldc, beta, \
+             d ? d + (size_t)i * ldd : NULL, ldd, gamma)
+
+static TARGET void gemm(int n, int m, int k, const float *a, int rsa, int csa, const float *b,
+                        int ldb, float *c, int ldc, float beta, const float *d, int ldd, float gamma)
+{
+    int i = 0;
+    if (m <= VW) { /* one vector of columns: tall tiles */
+        ROW_BLOCKS(MR_NARROW, 1);
+        ROW_BLOCKS(4, 1);
+        ROW_BLOCKS(1, 1);
+        return;
+    }
+    ROW_BLOCKS(MR_WIDE, 2);
+    ROW_BLOCKS(2, 2);
+    ROW_BLOCKS(1, 4); /* a single row: four vectors of columns, four independent sums */
+}
+
+/* e^x as ops.h's exp_fast, lane-wise. */
+INLINE V vexp(V x)
+{
+    x = vmax(vmin(x, vset1(88.0f)), vset1(-87.0f));
+    V t = vfma(x, vset1(1.44269504088896341f), vset1(12582912.0f));
+    V n = vsub(t, vset1(12582912.0f));
+    V r = vfma(n, vset1(2.12194440e-4f), vfma(n, vset1(-0.693359375f), x));
+    V p = vset1(1.9875691500e-4f);
+    p = vfma(p, r, vset1(1.3981999507e-3f));
+    p = vfma(p, r, vset1(8.3334519073e-3f));
+    p = vfma(p, r, vset1(4.1665795894e-2f));
+    p = vfma(p, r, vset1(1.6666665459e-1f));
+    p = vfma(p, r, vset1(5.0000001201e-1f));
+    p = vadd(vfma(vmul(p, r), r, r), vset1(1.0f));
+    return vmul(p, vexp2i(t));
+}
+
+/* GELU(x) = x Phi(x), Phi(x) = (1 + erf(x / sqrt 2)) / 2 with erf from Abramowitz-Stegun 7.1.26
+ * (|error| <= 1.5e-7): erf(u) = 1 - t (a1 + t (a2 + ...)) e^{-u^2}, t = 1 / (1 + p u), u >= 0.
+ * e^{-u^2} = e^{-x^2/2} also gives the density for GELU'(x) = Phi(x) + x phi(x). */
+INLINE V vgelu(V x, V *grad)
+{
+    V u = vmul(vabs(x), vset1(0.70710678118654752f));
+    V t = vdiv(vset1(1.0f), vfma(u, vset1(0.3275911f), vset1(1.0f)));
+    V poly = vset1(1.061405429f);
+    poly = vfma(poly, t, vset1(-1.453152027f));
+    poly = vfma(poly, t, vset1(1.421413741f));
+    poly = vfma(poly, t, vset1(-0.284496736f));
+    poly = vfma(poly, t, vset1(0.254829592f));
+    V e = vexp(vmul(vmul(u, u), vset1(-1.0f)));
+    V erf_abs = vsub(vset1(1.0f), vmul(vmul(poly, t), e));
+    V cdf = vmul(vset1(0.5f), vadd(vset1(1.0f), vxorsign(erf_abs, x)));
+    *grad = vfma(vmul(x, vset1(0.39894228040143268f)), e, cdf);
+    return vmul(x, cdf);
+}
+
+static TARGET void gelu(float *a, float *g, const float *z, size_t n)
+{
+    size_t i = 0;
+    for (; i + VW <= n; i += VW) {
+        V gr, y = vgelu(vload(z + i), &gr);
+        vstore(a + i, y);
+        if (g) vstore(g + i, gr);
+    }
+    if (i < n) {
+        MASK mk = vmask((int)(n - i));
+        V gr, y = vgelu(vloadm(mk, z + i), &gr);
+        vstorem(a + i, mk, y);
+        if (g) vstorem(g + i, mk, gr);
+    }
+}
+
+static TARGET void silu(float *x, size_t n)
+{
+    size_t i = 0;
+    for (; i + VW <= n; i += VW) {
+        V v = vload(x + i);
+        vstore(x + i, vdiv(v, vadd(vset1(1.0f), vexp(vmul(v, vset1(-1.0f))))));
+    }
+    if (i < n) {
+        MASK mk = vmask((int)(n - i));
+        V v = vloadm(mk, x + i);
+        vstorem(x + i, mk, vdiv(v, vadd(vset1(1.0f), vexp(vmul(v, vset1(-1.0f))))));
+    }
+}
+
+const Kernels KNAME = {KNAME_STR, gemm, gelu, silu};

@@ -1,0 +1,146 @@
+/* Every kernel implementation this CPU can run (portable, avx2, avx512) against plain double
+ * loops: the small gemm on odd shapes (rows 1, 15, 16, 17, 255; columns 1 .. 257; k 1 .. 256),
+ * transposed A, beta 0 (C full of NaN, never read) and 1, the D term; GELU and GELU' against
+ * libm's erf over the range where they matter and at the extremes; SiLU against libm's exp.
+ * Implementations the CPU lacks are skipped with a note (the AVX-512 path runs where present). */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kernels.h"
+
+static float uniform(unsigned *x)
+{
+    *x = *x * 1664525u + 1013904223u;
+    return (float)((double)(*x >> 8) / (double)(1u << 24) * 2.0 - 1.0);
+}
+
+/* C = beta C + gamma D + A B in double, A[i][p] = a[i * rsa + p * csa] */
+static double max_gemm_error(const Kernels *kn, int n, int m, int k, int trans_a, float beta,
+                             int with_d, unsigned seed)
+{
+    int lda = trans_a ? n + 3 : k + 1, ldb = m + 2, ldc = m + 5;
+    int rsa = trans_a ? 1 : lda, csa = trans_a ? lda : 1;
+    size_t na = (size_t)(trans_a ? k : n) * lda;
+    float *a = malloc(sizeof(float) * na), *b = malloc(sizeof(float) * (size_t)k * ldb);
+    float *c = malloc(sizeof(float) * (size_t)n * ldc), *d = malloc(sizeof(float) * (size_t)n * ldc);
+    float *c0 = malloc(sizeof(float) * (size_t)n * ldc);
+    for (size_t i = 0; i < na; i++) a[i] = uniform(&seed);
+    for (size_t i = 0; i < (size_t)k * ldb; i++) b[i] = uniform(&seed);
+    for (size_t i = 0; i < (size_t)n * ldc; i++) {
+        c0[i] = c[i] = beta == 0.0f ? NAN : uniform(&seed);
+        d[i] = uniform(&seed);
+    }
+    kn->gemm(n, m, k, a, rsa, csa, b, ldb, c, ldc, beta, with_d ? d : NULL, ldc, 0.75f);
+    double worst = 0;
+    for (int i = 0; i < n; i++)
+        for (int j = 0; j < ldc; j++) {
+            size_t at = (size_t)i * ldc + j;
+            if (j >= m) { /* padding is never written */
+                assert_memory_equal(&c[at], &c0[at], sizeof(float));
+                continue;
+            }
+            double want = beta == 0.0f ? 0.0 : (double)beta * c0[at];
+            if (with_d) want += 0.75 * d[at];
+            for (int p = 0; p < k; p++) want += (double)a[(size_t)i * rsa + (size_t)p * csa] * b[(size_t)p * ldb + j];
+            double err = fabs(c[at] - want) / (1.0 + sqrt((double)k));
+            worst = err > worst ? err : worst;
+        }
+    free(a);
+    free(b);
+    free(c);
+    free(d);
+    free(c0);
+    return worst;
+}
+
+static void test_gemm(void **st)
+{
+    const Kernels *kn = *st;
+    static const int rows[] = {1, 15, 16, 17, 255}, cols[] = {1, 7, 16, 17, 33, 64, 257};
+    static const int ks[] = {1, 16, 17, 64, 256};
+    unsigned seed = 1;
+    for (size_t ri = 0; ri < sizeof rows / sizeof *rows; ri++)
+        for (size_t ci = 0; ci < sizeof cols / sizeof *cols; ci++)
+            for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++) {
+                int n = rows[ri], m = cols[ci], k = ks[ki], variant = (int)(seed++ % 4);
+                double e = max_gemm_error(kn, n, m, k, variant & 1, variant & 2 ? 1.0f : 0.0f,
+                                          variant == 3 || variant == 0, seed);
+                if (e > 1e-6) printf("# %s gemm n=%d m=%d k=%d variant %d: error %g\n", kn->name, n, m, k, variant, e);
+                assert_true(e <= 1e-6);
+            }
+}
+
+static void test_gelu(void **st)
+{
+    const Kernels *kn = *st;
+    enum { N = 2003 }; /* not a multiple of any vector width: the masked tail runs */
+    float z[N], a[N], g[N], a2[N];
+    for (int i = 0; i < N; i++) z[i] = -12.0f + 24.0f * (float)i / (N - 1);
+    z[0] = -1e30f;
+    z[N - 1] = 1e30f;
+    kn->gelu(a, g, z, N);
+    kn->gelu(a2, NULL, z, N);
+    for (int i = 0; i < N; i++) {
+        double x = z[i], cdf = 0.5 * erfc(-x / sqrt(2.0));
+        double want = x * cdf, want_g = cdf + x * exp(-0.5 * x * x) * 0.39894228040143268;
+        /* 3e-7 absolute in the CDF (float32 rounding of 1 + erf), scaled by |x| */
+        assert_true(fabs(a[i] - want) <= 3e-7 * (1.0 + fabs(x)));
+        assert_true(fabs(g[i] - want_g) <= 3e-7 * (1.0 + fabs(x)));
+        assert_memory_equal(&a[i], &a2[i], sizeof(float));
+    }
+}
+
+static void test_silu(void **st)
+{
+    const Kernels *kn = *st;
+    enum { N = 1001 };
+    float x[N], x0[N];
+    for (int i = 0; i < N; i++) x0[i] = x[i] = -90.0f + 180.0f * (float)i / (N - 1);
+    kn->silu(x, N);
+    for (int i = 0; i < N; i++) {
+        double z = x0[i], want = z / (1.0 + exp(-z));
+        assert_true(fabs(x[i] - want) <= 4e-7 * fabs(want) + 1e-30);
+    }
+}
+
+static int setup(void **st, const char *name)
+{
+    *st = (void *)kernels_named(name);
+    if (!*st) printf("# this CPU has no %s: its kernels are skipped\n", name);
+    return 0;
+}
+static int portable(void **st) { return setup(st, "portable"); }
+static int avx2(void **st) { return setup(st, "avx2"); }
+static int avx512(void **st) { return setup(st, "avx512"); }
+
+static void run_or_skip(void **st, void (*f)(void **))
+{
+    if (!*st) skip();
+    f(st);
+}
+static void gemm_case(void **st) { run_or_skip(st, test_gemm); }
+static void gelu_case(void **st) { run_or_skip(st, test_gelu); }
+static void silu_case(void **st) { run_or_skip(st, test_silu); }
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        {"gemm portable", gemm_case, portable, NULL, NULL},
+        {"gelu portable", gelu_case, portable, NULL, NULL},
+        {"silu portable", silu_case, portable, NULL, NULL},
+        {"gemm avx2", gemm_case, avx2, NULL, NULL},
+        {"gelu avx2", gelu_case, avx2, NULL, NULL},
+        {"silu avx2", silu_case, avx2, NULL, NULL},
+        {"gemm avx512", gemm_case, avx512, NULL, NULL},
+        {"gelu avx512", gelu_case, avx512, NULL, NULL},
+        {"silu avx512", silu_case, avx512, NULL, NULL},
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
