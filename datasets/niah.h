@@ -1,8 +1,12 @@
-/* RULER single-needle NIAH (S-NIAH-1/2/3) for byte-level models.
+/* RULER's NIAH tasks for byte-level models: S-NIAH-1/2/3 and the multi-needle variants.
  *
  * Source: NVIDIA/RULER scripts/data/synthetic/niah.py and constants.py (commit c3f5e3b), tasks
- * niah_single_1 (S-NIAH-1: noise haystack, word key, number value), niah_single_2 (S-NIAH-2:
- * essay haystack, number value) and niah_single_3 (S-NIAH-3: essay haystack, UUID value).
+ * (scripts/synthetic.yaml) niah_single_1 (S-NIAH-1: noise haystack, word key, number value),
+ * niah_single_2 (S-NIAH-2: essay haystack, number value), niah_single_3 (S-NIAH-3: essay
+ * haystack, UUID value), niah_multikey_1 (essay, 4 keys, one asked), niah_multikey_2/3 (a
+ * haystack of needles of random keys; word keys and number values, or UUID keys and values),
+ * niah_multivalue (essay, 4 values of one key) and niah_multiquery (essay, 4 keys, all asked).
+ * The sections below describe the single-needle tasks; "Multi-needle" says what changes.
  *
  * Exactly RULER:
  * - The prompt is RULER's `niah` template plus answer prefix with the base (no chat) model
@@ -37,6 +41,18 @@
  *   change that result; we fold ASCII case only, and the answers are ASCII). RULER reports the
  *   mean x 100.
  *
+ * Multi-needle (exactly RULER): the needles are made key by key (each key's values in turn) and
+ *   reordered by random.Random(42).shuffle (RULER's fixed random_seed: a permutation that depends
+ *   only on the count, pyrandom.h); the queried keys are random.sample(range(keys), queries), the
+ *   question names them "a, b, c, and d" and the answers are their values in that order. With
+ *   more than one answer the template keeps RULER's plural ("Some special magic numbers are
+ *   hidden ... What are all the special magic numbers for ... text are"). Essay: the needles go
+ *   at the sorted insertion indices int(S * d) of depths random.sample(DEPTHS, needles), in
+ *   order, the pieces and needles joined by spaces (an empty piece keeps its space). Needle
+ *   haystack (multikey_2/3): N lines, each "One of the special magic Ts for {key} is: {value}."
+ *   for a fresh random key and value, the needle inserted before line k, joined by "\n"; steps of
+ *   25 lines (5 below 4096) as for noise. A set depth is only for one-needle tasks.
+ *
  * What differs for byte models, and our choices:
  * - Length (RULER's generate_samples, tokens = bytes): prompt bytes <= target_len. RULER also
  *   counts its 128 generated tokens in max_seq_length: pass target_len = max_seq_length -
@@ -49,8 +65,9 @@
  *   that fits. So samples whose key or depth make them a little longer than the probe lose a
  *   whole step of haystack, as in RULER.
  * - Randomness: Philox (datasets/common.h), keyed by (seed, unit), one stream per use:
- *   NIAH_STREAM_KEY the key, NIAH_STREAM_VALUE the value, NIAH_STREAM_DEPTH the RULER depth
- *   draw. So a sample depends on (seed, unit, task, target_len, depth) only, whatever the rank,
+ *   NIAH_STREAM_KEY the keys, NIAH_STREAM_VALUE the values, NIAH_STREAM_DEPTH the depth draws
+ *   (distinct), NIAH_STREAM_QUERY the queried keys, NIAH_STREAM_HAY the distractor lines (key
+ *   then value, line by line); the first draw of each is the single-needle task's. So a sample depends on (seed, unit, task, target_len, depth) only, whatever the rank,
  *   and tasks sharing (seed, unit) share the key (and S-NIAH-1/2 the number). The samples are
  *   not RULER's own samples (those need Python's MT19937 and the model's tokenizer).
  * - Keys are drawn as a pair index (sorted distinct adjectives x sorted distinct nouns) instead
@@ -76,9 +93,20 @@
 
 #include "common.h"
 
-typedef enum { NIAH_S1, NIAH_S2, NIAH_S3, NIAH_N_TASKS } NiahTask;
+typedef enum {
+    NIAH_S1, NIAH_S2, NIAH_S3,    /* niah_single_1..3 */
+    NIAH_MK1, NIAH_MK2, NIAH_MK3, /* niah_multikey_1..3 */
+    NIAH_MV, NIAH_MQ,             /* niah_multivalue, niah_multiquery */
+    NIAH_N_TASKS
+} NiahTask;
 
-enum { NIAH_STREAM_KEY = 1, NIAH_STREAM_VALUE = 2, NIAH_STREAM_DEPTH = 3 };
+enum {
+    NIAH_STREAM_KEY = 1,
+    NIAH_STREAM_VALUE = 2,
+    NIAH_STREAM_DEPTH = 3,
+    NIAH_STREAM_QUERY = 4,
+    NIAH_STREAM_HAY = 5
+};
 
 #define NIAH_ADJECTIVES "ruler-niah/wonderwords-v2.2.0/adjectivelist.txt"
 #define NIAH_NOUNS "ruler-niah/wonderwords-v2.2.0/nounlist.txt"
@@ -96,17 +124,19 @@ int niah_data_has_essays(const NiahData *d);
 int64_t niah_data_key_count(const NiahData *d);   /* distinct keys */
 int64_t niah_data_essay_words(const NiahData *d); /* words in one pass of the corpus; 0 if none */
 
-/* "s-niah-1" ...; parse also takes RULER's names "niah_single_1" ... 0, or -1 with err. */
+/* "s-niah-1".."s-niah-3", then RULER's names ("niah_multikey_1" ...); parse also takes
+ * "niah_single_1".."niah_single_3". 0, or -1 with err. */
 const char *niah_task_name(NiahTask t);
 int niah_task_parse(const char *name, NiahTask *out, DataError *err);
 
 /* One sample whose prompt is at most target_len bytes, the needle at depth in [0, 1] (< 0: drawn
- * as RULER does). 0 on success; -1 with err (no essays, target too short, bad depth). */
+ * as RULER does; one-needle tasks only). 0 on success; -1 with err (no essays, target too
+ * short, bad depth). s->depth is -1 for several needles. */
 int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth, uint64_t seed,
               uint64_t unit, TextSample *out, DataError *err);
 
 /* The shortest target_len at which niah_make makes every sample of task (any seed, unit and
- * depth): the template with the longest key and value around the least haystack. -1 with err
+ * depth): the template with the longest keys and values around the least haystack. -1 with err
  * (an essay task without essays). */
 int64_t niah_min_length(const NiahData *d, NiahTask task, DataError *err);
 

@@ -137,6 +137,82 @@ static void test_prompts_are_rulers(void **st)
     }
 }
 
+/* Multi-needle essay prompts from scripts/ruler/niah_multi_reference.py (RULER's
+ * generate_input_output and generate_samples with NLTK, given our draws of keys, values, queried
+ * keys and depths for seed 1; unit 0 is the probe): the words, the bytes, the hash, the answers. */
+typedef struct {
+    NiahTask task;
+    int64_t len; /* RULER's max_seq_length */
+    uint64_t unit;
+    uint64_t words; /* RULER's haystack size, for the record */
+    size_t prompt_len;
+    uint64_t fnv;
+    const char *answers; /* space-separated, in RULER's order */
+} MultiPin;
+
+static const MultiPin MULTI_PINS[] = {
+    {NIAH_MK1, 4096, 0, 576, 3967, 0xe0b3fea96dc7bb8au, "4414034"},
+    {NIAH_MK1, 4096, 5, 76, 1028, 0xf2835e464a08c54u, "7262922"},
+    {NIAH_MK1, 16384, 0, 2695, 16254, 0x15564bdd65783b9au, "4414034"},
+    {NIAH_MK1, 16384, 5, 2195, 13284, 0x39df8d25a30e7489u, "7262922"},
+    {NIAH_MK1, 131072, 0, 22736, 130944, 0xdbba5400d0787603u, "4414034"},
+    {NIAH_MK1, 131072, 5, 22236, 127956, 0x99e4afed67c887dau, "7262922"},
+    {NIAH_MV, 4096, 0, 576, 3966, 0xa7283c16035e7a49u, "6341367 9544067 4414034 4731024"},
+    {NIAH_MV, 4096, 5, 76, 1043, 0x9a43a47cfa5aa396u, "7753248 7891840 4206940 7262922"},
+    {NIAH_MV, 16384, 0, 2695, 16253, 0xec7c8be2a7909c61u, "6341367 9544067 4414034 4731024"},
+    {NIAH_MV, 16384, 5, 2195, 13299, 0x7aee2ac5dfa3b071u, "7753248 7891840 4206940 7262922"},
+    {NIAH_MV, 131072, 0, 22736, 130943, 0xdb6f04d226a5e532u, "6341367 9544067 4414034 4731024"},
+    {NIAH_MV, 131072, 5, 22236, 127971, 0x1f42ca5b8ef367ccu, "7753248 7891840 4206940 7262922"},
+    {NIAH_MQ, 4096, 0, 559, 3968, 0xf127bdad10b12485u, "4414034 9544067 6341367 4731024"},
+    {NIAH_MQ, 4096, 5, 59, 1057, 0xa19487e7eb0d1c29u, "7262922 7753248 7891840 4206940"},
+    {NIAH_MQ, 16384, 0, 2676, 16256, 0x32a632add56bb674u, "4414034 9544067 6341367 4731024"},
+    {NIAH_MQ, 16384, 5, 2176, 13284, 0x2510de21e9a333beu, "7262922 7753248 7891840 4206940"},
+    {NIAH_MQ, 131072, 0, 22720, 130940, 0x4031e2a3962067b4u, "4414034 9544067 6341367 4731024"},
+    {NIAH_MQ, 131072, 5, 22220, 127996, 0x5c1519818f6f6b32u, "7262922 7753248 7891840 4206940"},
+};
+
+static void test_multi_needle_prompts_are_rulers(void **st)
+{
+    for (size_t i = 0; i < sizeof MULTI_PINS / sizeof *MULTI_PINS; i++) {
+        const MultiPin *p = &MULTI_PINS[i];
+        TextSample s;
+        DataError err;
+        if (niah_make(((Fixture *)*st)->d, p->task, p->len - NIAH_MAX_NEW, -1, 1, p->unit, &s, &err))
+            fail_msg("%s", err.msg);
+        if (s.prompt_len != p->prompt_len || fnv1a(s.prompt, s.prompt_len) != p->fnv)
+            fail_msg("multi pin %zu: %zu bytes, hash %016llx", i, s.prompt_len,
+                     (unsigned long long)fnv1a(s.prompt, s.prompt_len));
+        char got[256] = "";
+        for (int a = 0; a < s.n_answers; a++) {
+            if (a) strcat(got, " ");
+            strcat(got, s.answers[a]);
+        }
+        assert_string_equal(got, p->answers);
+        assert_true(s.depth == -1);
+        text_sample_free(&s);
+    }
+}
+
+/* multivalue's needles (one key's values, drawn in answer order) stand in the prompt in the
+ * order of random.Random(42).shuffle of four: [2, 1, 3, 0] */
+static void test_needles_are_in_rulers_shuffled_order(void **st)
+{
+    static const int ORDER[4] = {2, 1, 3, 0};
+    for (uint64_t u = 0; u < 10; u++) {
+        TextSample s = make(*st, NIAH_MV, 20000, -1, u);
+        const char *at = s.prompt;
+        for (int i = 0; i < 4; i++) {
+            char needle[128];
+            snprintf(needle, sizeof needle, " is: %s.", s.answers[ORDER[i]]);
+            const char *next = strstr(at, needle);
+            if (!next) fail_msg("unit %llu: needle %d (%s) out of order", (unsigned long long)u,
+                                i, s.answers[ORDER[i]]);
+            at = next + 1;
+        }
+        text_sample_free(&s);
+    }
+}
+
 /* Is w[0, n) a whole line of the list? */
 static int listed(const char *list, const char *w, size_t n)
 {
@@ -203,6 +279,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lists_and_corpus_are_rulers),
         cmocka_unit_test(test_prompts_are_rulers),
+        cmocka_unit_test(test_multi_needle_prompts_are_rulers),
+        cmocka_unit_test(test_needles_are_in_rulers_shuffled_order),
         cmocka_unit_test(test_keys_come_from_the_word_lists),
         cmocka_unit_test(test_lengths_and_depths),
     };

@@ -81,4 +81,5 @@ def main():
     print(repr(prompt[at - 60:at]), repr(prompt[at + len(needle):at + len(needle) + 60]))
 
 
-main()
+if __name__ == "__main__":
+    main()

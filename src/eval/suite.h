@@ -15,11 +15,12 @@
  *
  *   [task.niah]
  *   family = sniah               ; sniah | babilong | genomics | forecast
- *   variants = s-niah-1, s-niah-2 ; sniah: s-niah-1..3; babilong: qa1..qa5;
+ *   variants = s-niah-1, s-niah-2 ; sniah: s-niah-1..3 and RULER's task names (niah_multikey_1
+ *                                ; ...: datasets/niah.h); babilong: qa1..qa5;
  *                                ; genomics: task folders; forecast: ETTh1 ETTh2 ETTm1 ETTm2 weather
  *   lengths = 1024, 4096         ; sniah/babilong context lengths (bytes; 1k, 64k, 1m allowed);
  *                                ; forecast: horizons
- *   depths = 0, 0.5, 1           ; sniah only (default: RULER's random depth per sample)
+ *   depths = 0, 0.5, 1           ; sniah one-needle tasks only (default: RULER's random depth)
  *   samples = 10                 ; per cell; genomics/forecast: 0 = every sample/window
  *   models = mag, last           ; names of [model.*] sections, or * for all that fit;
  *                                ; forecast: each runs the horizons its head forecasts (a listed
