@@ -11,12 +11,8 @@
 #ifndef TITANS_EVAL_RECORDS_H
 #define TITANS_EVAL_RECORDS_H
 
+#include "provenance.h"
 #include "report.h"
-
-typedef struct {
-    const char *suite_file, *options, *git_commit, *started_utc, *finished_utc, *checkpoints;
-    int world_size;
-} Provenance;
 
 /* Writes <dir>/results.h5 (atomically: outfile.h). */
 int records_write(const char *dir, const Suite *s, const UnitList *units, const Record *recs,
