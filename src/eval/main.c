@@ -524,10 +524,10 @@ static int write_outputs(Run *r)
     Provenance p = {.suite_file = r->opt.suite, .options = echo, .git_commit = TITANS_GIT_COMMIT,
                     .started_utc = r->started, .finished_utc = finished, .checkpoints = hashes,
                     .checkpoint_xxh3 = r->id.checkpoint, .command = command, .machine = machine,
-                    .data_dir = r->opt.data_dir, .world_size = r->world};
+                    .data_dir = r->opt.data_dir, .world_size = r->world, .log_samples = r->opt.log_samples};
     if (outfile_check(r->opt.out, "results.h5", &r->err) != 0 ||
         report_check_outputs(&r->suite, r->opt.out, &r->err) != 0 ||
-        records_write(r->opt.out, &r->suite, &r->units, r->ordered, &p, &r->err) != 0 ||
+        records_write(r->opt.out, &r->suite, &r->units, r->ordered, &p, &r->ws, &r->err) != 0 ||
         results_json_write(r->opt.out, &r->suite, &r->units, r->ordered, &p, &r->err) != 0 ||
         report_write(&r->suite, &r->units, r->ordered, r->opt.out, header, &r->err) != 0)
         return -1;

@@ -24,6 +24,7 @@ static const Option OPTIONS[] = {
     {"out", 'o', OPT_TEXT, "DIR", "output folder (default: results/<suite name>)", FIELD(out), 0},
     {"memory-path", 'm', OPT_TEXT, "PATH", "memory update: chunked (default) or sequential", FIELD(memory_path), 1},
     {"limit", 'l', OPT_COUNT, "N", "run at most N units (0 = all): a smoke run", FIELD(limit), 0},
+    {"log-samples", 'S', OPT_COUNT, "BYTES", "store each unit's prompt in results.h5, whole up to BYTES bytes, a longer one as its xxh3 (0 = none)", FIELD(log_samples), 0},
     {"restart", 'R', OPT_FLAG, NULL, "discard the records of earlier attempts in the output folder", FIELD(restart), 0},
     {"dry-run", 'n', OPT_FLAG, NULL, "print the plan and each rank's share, run nothing", FIELD(dry_run), 0},
     {"help", 'h', OPT_FLAG, NULL, "this text", FIELD(help), 0},

@@ -13,6 +13,7 @@ typedef struct {
     char out[1024];        /* output folder */
     char memory_path[16];  /* chunked | sequential */
     int64_t limit;         /* at most this many units (0 = all): a smoke run */
+    int64_t log_samples;   /* prompts stored whole in results.h5 up to this many bytes (0: none) */
     int restart;           /* discard earlier attempts' records in out */
     int dry_run;           /* print the plan and the assignment, run nothing */
     int help;

@@ -15,6 +15,7 @@ typedef struct {
     const char *machine;              /* "host, CPU, N cores online" */
     const char *data_dir;             /* "": built-in data only */
     int world_size;
+    int64_t log_samples;              /* --log-samples: prompts stored whole up to this many bytes */
 } Provenance;
 
 #endif
