@@ -57,15 +57,18 @@ static void test_normal_interval(void **st)
     assert_true(single.value == 0.7 && isnan(single.lo) && isnan(single.hi)); /* no interval from 1 value */
 }
 
-/* n = 20 prints integers, 100 to 9999 one decimal, 10^4 and more two; errors by their interval */
+/* n up to 96 prints integers, 97 to 9603 one decimal, more two; errors by their own interval */
 static void test_decimals(void **st)
 {
     (void)st;
     assert_int_equal(decimals_accuracy(2), 0);
     assert_int_equal(decimals_accuracy(20), 0);
+    assert_int_equal(decimals_accuracy(96), 0);
+    assert_int_equal(decimals_accuracy(97), 1);
     assert_int_equal(decimals_accuracy(99), 1);
     assert_int_equal(decimals_accuracy(100), 1);
-    assert_int_equal(decimals_accuracy(9999), 2);
+    assert_int_equal(decimals_accuracy(9603), 1);
+    assert_int_equal(decimals_accuracy(9604), 2);
     assert_int_equal(decimals_accuracy(7100), 1);
     assert_int_equal(decimals_accuracy(40000), 2);
     assert_int_equal(decimals_error((Estimate){0.38, 0.36, 0.40, 2785}), 3);  /* half-width 0.02 */

@@ -32,7 +32,7 @@ Estimate estimate_normal(Sum s);
 
 /* Decimals to print an estimate with: two significant digits of the interval's half-width
  * (scale: 100 for percentages), between 0 and 6. Accuracies use the widest half-width n allows
- * (p = 1/2), so every cell of n units prints alike: n = 20 gives integers, 100 to 9999 one
+ * (p = 1/2), so every cell of n units prints alike: n up to 96 gives integers, 97 to 9603 one
  * decimal. Without an interval: 3, the paper's. */
 int decimals_accuracy(int64_t n);
 int decimals_error(Estimate e);
