@@ -64,6 +64,9 @@ for i in $(seq 1 300); do
 done
 victims=$(ip netns pids "$ns1" | tr '\n' ' ')
 kill -KILL $victims 2> /dev/null
+# mpirun should end the job now; it gets 60 s before it is killed too (the resume is what counts)
+for i in $(seq 1 600); do kill -0 $pid 2> /dev/null || break; sleep 0.1; done
+kill -0 $pid 2> /dev/null && { ip netns pids "$ns0" | xargs -r kill -KILL; }
 wait $pid
 rc=$?
 [ $rc -ne 0 ] && [ -n "$victims" ] && [ ! -e "$work/long4/results.h5" ]

@@ -1,12 +1,12 @@
 #!/bin/sh
-# Output folders that cannot be written (issue 10): `journal` a file, results.h5 or units.csv a
-# folder, an immutable output folder, a full disk. Each run fails within seconds on every rank
-# with one message that names the path and the reason, first on stderr, with no MPI_Abort; and
-# nothing outside the output folder is written. The immutable folder and the full disk need
-# root (chattr, a small tmpfs): without it those cases skip and say why. Emits TAP.
+# Output folders that cannot be written (issue 10): `journal` a file, results.h5, results.json
+# or units.csv a folder, an immutable output folder, a full disk. Each run fails within seconds
+# on every rank with one message that names the path and the reason, first on stderr, with no
+# MPI_Abort; and nothing outside the output folder is written. The immutable folder and the full
+# disk need root (chattr, a small tmpfs): without it those cases skip and say why. Emits TAP.
 set -u
 . "$(dirname "$0")/lib.sh"
-echo "1..7"
+echo "1..9"
 suite good "checkpoint = $fixtures/mag.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
 
 mkdir -p "$work/jfile" && echo "not a folder" > "$work/jfile/journal"
@@ -16,6 +16,12 @@ expect_failure 2 "$work/jfile" "'journal' is a file: the path named, not 'out of
 mkdir -p "$work/h5dir/results.h5/x"
 expect_failure 2 "$work/h5dir" "results.h5 is a folder: the path and the reason named" \
   "h5dir/results.h5: exists and is not a file" --suite "$work/good.ini"
+
+mkdir -p "$work/jsondir/results.json/x"
+expect_failure 2 "$work/jsondir" "results.json is a folder: the path and the reason named, before any unit" \
+  "jsondir/results.json: exists and is not a file" --suite "$work/good.ini"
+[ ! -e "$work/jsondir/journal" ]
+check $? "results.json is a folder: nothing written (checked before the journal)" "$work/fail.err"
 
 mkdir -p "$work/csvdir/units.csv/x"
 expect_failure 2 "$work/csvdir" "units.csv is a folder: the path and the reason named" \
@@ -49,6 +55,6 @@ else
 fi
 
 # nothing was written next to the output folders (the scratch folder holds only what we made)
-[ -z "$(ls "$work" | grep -v -x -e good.ini -e jfile -e h5dir -e csvdir -e twice -e log -e imm -e many.ini \
+[ -z "$(ls "$work" | grep -v -x -e good.ini -e jfile -e h5dir -e jsondir -e csvdir -e twice -e log -e imm -e many.ini \
   -e data -e full -e fail.out -e fail.err -e fail.msg)" ]
 check $? "nothing written outside the output folders" /dev/null

@@ -70,12 +70,15 @@ run big --suite "$work/big.ini" --data-dir "$work/bigdata"
 mkdir -p "$work/ref" && cp "$work/big/units.csv" "$work/big/f.csv" "$work/ref/"
 body() { sed -n '/^### /,$p' "$1"; } # tables.md without its header (times, dates)
 body "$work/big/tables.md" > "$work/ref/tables.body"
+untimed() { grep -v -e '"started"' -e '"finished"' "$1"; } # results.json without its times
+untimed "$work/big/results.json" > "$work/ref/results.json"
 units=$(($(wc -l < "$work/ref/units.csv") - 1))
-# every output is complete: units.csv and f.csv as the reference, tables.md's body too, and
-# results.h5 readable with one record per unit
+# every output is complete: units.csv and f.csv as the reference, tables.md's body and
+# results.json but for their times too, and results.h5 readable with one record per unit
 outputs_whole() {
   cmp -s "$work/big/units.csv" "$work/ref/units.csv" && cmp -s "$work/big/f.csv" "$work/ref/f.csv" &&
     body "$work/big/tables.md" | cmp -s - "$work/ref/tables.body" &&
+    untimed "$work/big/results.json" | cmp -s - "$work/ref/results.json" &&
     h5dump -H -d /units/score "$work/big/results.h5" 2>/dev/null | grep -q "( $units )"
 }
 outputs_whole
@@ -88,12 +91,16 @@ rank0() { for p in $(pgrep -f "titans-eval --suite $work/big.ini"); do
 # there afterwards was a hit.
 hits=0
 for k in $(seq 1 "$KILLS"); do
-  set -- results.h5 units.csv f.csv tables.md
-  shift $((k % 4)); target=$1.tmp
+  set -- results.h5 results.json units.csv f.csv tables.md
+  shift $((k % 5)); target=$1.tmp
   start_rerun; pid=$!
   r0=; while [ -z "$r0" ] && kill -0 $pid 2>/dev/null; do r0=$(rank0); done
   while kill -0 $pid 2>/dev/null && [ ! -e "$work/big/$target" ]; do :; done
   kill -KILL $r0 2>/dev/null
+  # mpirun tears the job down after a rank dies; on a loaded machine it has been seen to hang in
+  # that state, so it gets 30 s, then SIGKILL too: what is checked here is the output folder
+  for i in $(seq 1 300); do kill -0 $pid 2>/dev/null || break; sleep 0.1; done
+  kill -0 $pid 2>/dev/null && { pkill -KILL -f "titans-eval --suite $work/big.ini"; kill -KILL $pid; }
   wait $pid
   rc=$?
   [ $rc -ne 0 ] && [ -e "$work/big/$target" ] && hits=$((hits + 1))

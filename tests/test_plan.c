@@ -176,11 +176,11 @@ static void test_unit_count_limit(void **st)
     units_free(&l);
     expect_error_in(exact - 1, "[suite]", "[suite]",
                     "t.ini:29: [task.ett] samples: the suite comes to 348 units with this task, more than the 347 "
-                    "that fit in 1/4 of this machine's 0.0 GiB of memory (2048 bytes a unit)");
+                    "that fit in 1/4 of this machine's 0.0 GiB of memory (3072 bytes a unit)");
     /* issue 10: samples = 40000000 overflowed the count of the unit-list broadcast */
     expect_error("samples = 2\n", "samples = 40000000\n",
                  "t.ini:18: [task.niah] samples: the suite comes to 960000000 units with this task, more than the "
-                 "3145728 that fit in 1/4 of this machine's 24.0 GiB of memory");
+                 "2097152 that fit in 1/4 of this machine's 24.0 GiB of memory");
     expect_error("samples = 2\n", "samples = 9223372036854775807\n",
                  "t.ini:18: [task.niah] samples: the suite comes to over 9223372036854775807 units");
     /* data tasks take at most what the data has: 10 genomics samples, not 10^9 */

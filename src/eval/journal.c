@@ -15,7 +15,7 @@
 #include "outfile.h"
 
 #define JOURNAL_MAGIC 0x4c4e524a4e415454ull /* "TTANJRNL" */
-#define JOURNAL_VERSION 2u                  /* 1: keyed by suite and plan only */
+#define JOURNAL_VERSION 3u /* 1: keyed by suite and plan only; 2: 256-byte prediction and target */
 
 typedef struct {
     uint64_t magic;

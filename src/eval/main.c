@@ -31,6 +31,7 @@
 #include "progress.h"
 #include "records.h"
 #include "report.h"
+#include "results_json.h"
 #include "run.h"
 #include "select.h"
 
@@ -615,7 +616,8 @@ static void print_tables(const char *out)
     free(text);
 }
 
-/* Rank 0: results.h5, units.csv, tables.md and the per-task CSVs, each written atomically. */
+/* Rank 0: results.h5, results.json, units.csv, tables.md and the per-task CSVs, each written
+ * atomically. */
 static int write_outputs(Run *r)
 {
     static char header[8192], echo[8192], hashes[8192];
@@ -632,14 +634,18 @@ static int write_outputs(Run *r)
              TITANS_GIT_COMMIT " (at configure)", finished);
     options_echo(&r->opt, echo, sizeof echo);
     checkpoint_hashes(r, hashes, sizeof hashes);
-    Provenance p = {r->opt.suite, echo, TITANS_GIT_COMMIT " (at configure)", r->started, finished, hashes, r->world};
+    Provenance p = {.suite_file = r->opt.suite, .options = echo, .git_commit = TITANS_GIT_COMMIT,
+                    .started_utc = r->started, .finished_utc = finished, .checkpoints = hashes,
+                    .checkpoint_xxh3 = r->id.checkpoint, .command = command, .machine = machine,
+                    .data_dir = r->opt.data_dir, .world_size = r->world, .log_samples = r->opt.log_samples};
     if (outfile_check(r->opt.out, "results.h5", &r->err) != 0 ||
         report_check_outputs(&r->suite, r->opt.out, &r->err) != 0 ||
-        records_write(r->opt.out, &r->suite, &r->units, r->ordered, &p, &r->err) != 0 ||
+        records_write(r->opt.out, &r->suite, &r->units, r->ordered, &p, &r->ws, &r->err) != 0 ||
+        results_json_write(r->opt.out, &r->suite, &r->units, r->ordered, &p, &r->err) != 0 ||
         report_write(&r->suite, &r->units, r->ordered, r->opt.out, header, &r->err) != 0)
         return -1;
     print_tables(r->opt.out);
-    printf("titans-eval: %lld units in %.1f s; tables in %s/tables.md, records in results.h5\n",
+    printf("titans-eval: %lld units in %.1f s; tables in %s/tables.md, records in results.h5 and results.json\n",
            (long long)r->units.n, clock_seconds() - r->t0, r->opt.out);
     return 0;
 }

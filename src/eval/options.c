@@ -36,6 +36,7 @@ static const Option OPTIONS[] = {
     {DATA, "memory-path", 'm', OPT_TEXT, "PATH", "chunked", "memory update: chunked or sequential (the token loop)", FIELD(memory_path), 1},
     {OUTPUT, "out", 'o', OPT_TEXT, "DIR", "runs/<suite name>", "output folder (results/ only when asked)", FIELD(out), 0},
     {OUTPUT, "restart", 'R', OPT_FLAG, NULL, NULL, "discard the records of earlier attempts in the output folder", FIELD(restart), 0},
+    {OUTPUT, "log-samples", 'G', OPT_COUNT, "BYTES", "0 (none)", "store each unit's prompt in results.h5 up to BYTES bytes (longer: its length, xxh3 and the command that stores it whole)", FIELD(log_samples), 0},
     {OUTPUT, "save-interval", 'I', OPT_COUNT, "SECONDS", "300", "a unit running longer saves its state this often, so a killed run resumes it mid-sample (0: after every 64K tokens)", FIELD(save_interval), 0},
     {OUTPUT, "progress", 'P', OPT_TEXT, "MODE", "bar on a terminal, else lines", "bar, lines (one every 30 s) or none", FIELD(progress), 0},
     {INFO, "list", 'L', OPT_FLAG, NULL, NULL, "list the families, the suites, and the suite's models and tasks", FIELD(list), 0},

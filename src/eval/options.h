@@ -22,6 +22,7 @@ typedef struct {
     char memory_path[16];      /* chunked | sequential */
     char out[1024];            /* output folder; "" = runs/<suite name> */
     int restart;               /* discard earlier attempts' records in out */
+    int64_t log_samples;       /* prompts stored whole in results.h5 up to this many bytes (0: none) */
     int64_t save_interval;     /* seconds between saves of a long unit's state */
     char progress[8];          /* bar | lines | none | "" (bar on a terminal, else lines) */
     int list;                  /* print families, suites and the suite's models and tasks */

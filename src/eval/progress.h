@@ -42,6 +42,7 @@ typedef struct {
     int64_t unit_tokens, unit_fed0;
     double last_print, last_fraction;
     double interval;           /* seconds between lines */
+    int cpu_clock;             /* TITANS_PROGRESS_CLOCK=cpu: CPU seconds instead of the wall's */
     FILE *out;
 } Progress;
 

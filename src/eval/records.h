@@ -1,25 +1,28 @@
 /* results.h5: the per-unit records and the run's provenance, written by rank 0.
  *
- * Layout (schema 1): root attributes (variable-length UTF-8 strings unless said) schema_version
- * (int), suite_name, suite_file, suite_text, suite_xxh3, seed (int), world_size (int), options
- * (the echo of every option), git_commit, started_utc, finished_utc, mpi_library, hdf5_version,
- * openblas_config, checkpoints ("name path xxh3" per line); one 1-D dataset per record field
- * under /units, indexed by unit id: id, length, sample, tokens (int64), depth, score, mae,
- * seconds (float64), rank (int32), task, family, model, variant, prediction, target (strings).
- * The file is written as results.h5.tmp, fsync'ed and renamed (outfile.h), so a reader sees the
- * previous complete file or the new one, never a torn one. */
+ * Layout (schema 2; docs/results-format.md has every field): root attributes (variable-length
+ * UTF-8 strings unless said) schema_version (int), suite_name, suite_file, suite_text,
+ * suite_xxh3, seed (int), world_size (int), command, options (the echo of every option),
+ * data_dir, git_commit, machine, started_utc, finished_utc, mpi_library, hdf5_version,
+ * openblas_config, checkpoints ("name path xxh3" per line). Under /units one 1-D dataset per
+ * field, indexed by unit id, each with a `description` and a `units` attribute: id, task,
+ * family, model, column, variant, length, depth, sample, metric, score, accuracy, mse, mae,
+ * prediction, target, truncated, tokens, seconds, rank, and with --log-samples prompt (the row
+ * of /prompts: text, offset, bytes, stored, xxh3, command). The file is written as
+ * results.h5.tmp, fsync'ed and renamed (outfile.h), so a reader sees the previous complete file
+ * or the new one, never a torn one. */
 #ifndef TITANS_EVAL_RECORDS_H
 #define TITANS_EVAL_RECORDS_H
 
+#include "provenance.h"
 #include "report.h"
+#include "run.h"
 
-typedef struct {
-    const char *suite_file, *options, *git_commit, *started_utc, *finished_utc, *checkpoints;
-    int world_size;
-} Provenance;
+#define RECORDS_SCHEMA 2 /* 1: one mixed `score`, no attributes, 255-character predictions */
 
-/* Writes <dir>/results.h5 (atomically: outfile.h). */
+/* Writes <dir>/results.h5 (atomically: outfile.h). ws: rank 0's workspace, which remakes the
+ * prompts when p->log_samples > 0. */
 int records_write(const char *dir, const Suite *s, const UnitList *units, const Record *recs,
-                  const Provenance *p, DataError *err);
+                  const Provenance *p, Workspace *ws, DataError *err);
 
 #endif

@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include "cells.h"
 #include "outfile.h"
 
 #include <errno.h>
@@ -7,41 +8,10 @@
 #include <stdio.h>
 #include <string.h>
 
-/* mean of score (or mae) over the units of task ti in table column `column` (models share a
- * column by their `column` key) matching every given key (-1: any) */
+/* tables.md and the task's CSV, written side by side */
 typedef struct {
-    double sum;
-    int64_t n;
-} Mean;
-
-static Mean cell_mean(const Suite *s, const UnitList *l, const Record *rec, int ti, const char *column,
-                      int variant, int64_t length, int want_mae)
-{
-    Mean m = {0, 0};
-    for (int64_t i = 0; i < l->n; i++) {
-        const Unit *u = &l->v[i];
-        if (u->task != ti || strcmp(s->models[u->model].column, column) ||
-            (variant >= 0 && u->variant != variant) || (length >= 0 && u->length != length))
-            continue;
-        m.sum += want_mae ? rec[i].r.mae : rec[i].r.score;
-        m.n++;
-    }
-    return m;
-}
-
-/* distinct table columns of a task, in first-seen (suite) order */
-static int distinct_columns(const Suite *s, const UnitList *l, int ti, const char **out)
-{
-    int n = 0;
-    for (int64_t i = 0; i < l->n; i++) {
-        if (l->v[i].task != ti) continue;
-        const char *c = s->models[l->v[i].model].column;
-        int seen = 0;
-        for (int k = 0; k < n; k++) seen |= !strcmp(out[k], c);
-        if (!seen) out[n++] = c;
-    }
-    return n;
-}
+    FILE *md, *csv;
+} Out;
 
 static void length_label(char *buf, size_t len, int64_t n, TaskFamily f)
 {
@@ -51,112 +21,202 @@ static void length_label(char *buf, size_t len, int64_t n, TaskFamily f)
     else snprintf(buf, len, "%lld", (long long)n);
 }
 
-/* A table cell: accuracies (scale 100) with 2 decimals, MSE/MAE with 3 as in the paper's tables */
-static void cell(FILE *md, FILE *csv, Mean m, double scale)
+/* A cell: the value [95% interval] at the decimals n supports (stats.h), accuracies in %; the
+ * CSV gets value, lo, hi (and n) as fields. No units: "-" and empty fields. */
+static void put_estimate(Out o, Estimate e, Metric m, int with_n)
 {
-    if (m.n == 0) {
-        fprintf(md, " | -");
-        fprintf(csv, ",");
+    int acc = m == METRIC_ACCURACY;
+    double k = acc ? 100.0 : 1.0;
+    int d = acc ? decimals_accuracy(e.n) : decimals_error(e);
+    if (e.n == 0) {
+        fprintf(o.md, " | -");
+        fprintf(o.csv, with_n ? ",,,,0" : ",,,");
         return;
     }
-    fprintf(md, " | %.*f", scale == 1.0 ? 3 : 2, scale * m.sum / (double)m.n);
-    fprintf(csv, ",%.6f", scale * m.sum / (double)m.n);
+    fprintf(o.md, " | %.*f", d, k * e.value);
+    fprintf(o.csv, ",%.*f", d, k * e.value);
+    if (isnan(e.lo)) {
+        fprintf(o.csv, ",,");
+    } else {
+        fprintf(o.md, " [%.*f, %.*f]", d, k * e.lo, d, k * e.hi);
+        fprintf(o.csv, ",%.*f,%.*f", d, k * e.lo, d, k * e.hi);
+    }
+    if (with_n) {
+        fprintf(o.md, " n=%lld", (long long)e.n);
+        fprintf(o.csv, ",%lld", (long long)e.n);
+    }
 }
 
-static void table_task(const Suite *s, const UnitList *l, const Record *rec, int ti, FILE *md, FILE *csv)
+/* A cell's heading: its label in tables.md, and its four fields in the CSV. */
+static void put_heading(Out o, const char *label)
+{
+    fprintf(o.md, " | %s", label);
+    fprintf(o.csv, ",%s,%s lo,%s hi,%s n", label, label, label, label);
+}
+
+/* The end of a header row: the Markdown rule under `left` label columns and `cells` cells. */
+static void end_header(Out o, int left, int cells)
+{
+    fprintf(o.md, " |\n");
+    for (int c = 0; c < left; c++) fprintf(o.md, "|---");
+    for (int c = 0; c < cells; c++) fprintf(o.md, "|---:");
+    fprintf(o.md, "|\n");
+    fprintf(o.csv, "\n");
+}
+
+static void end_row(Out o)
+{
+    fprintf(o.md, " |\n");
+    fprintf(o.csv, "\n");
+}
+
+/* S-NIAH (columns variant x length) and genomics (columns variant): one row per model column. */
+static void grid_table(const Suite *s, const UnitList *l, const Record *rec, int ti, Out o)
 {
     const SuiteTask *t = &s->tasks[ti];
     const char *cols[SUITE_MAX_MODELS];
-    int nm = distinct_columns(s, l, ti, cols);
-    char lab[32];
-    fprintf(md, "\n### %s (%s)\n\n", t->name, family_name(t->family));
-    if (t->family == FAMILY_SNIAH || t->family == FAMILY_GENOMICS) {
-        /* rows: models; columns: variant (x length) */
-        int nl = t->family == FAMILY_SNIAH ? t->n_lengths : 1;
-        fprintf(md, "| model");
-        fprintf(csv, "model");
+    int nc = cells_columns(s, l, ti, cols), by_length = t->family == FAMILY_SNIAH;
+    int nl = by_length ? t->n_lengths : 1;
+    char lab[SUITE_NAME + 32], len[32];
+    fprintf(o.md, "| model");
+    fprintf(o.csv, "model");
+    for (int v = 0; v < t->n_variants; v++)
+        for (int li = 0; li < nl; li++) {
+            if (by_length) length_label(len, sizeof len, t->lengths[li], t->family);
+            snprintf(lab, sizeof lab, "%s%s%s", t->variants[v], by_length ? " " : "", by_length ? len : "");
+            put_heading(o, lab);
+        }
+    end_header(o, 1, t->n_variants * nl);
+    for (int k = 0; k < nc; k++) {
+        fprintf(o.md, "| %s", cols[k]);
+        fprintf(o.csv, "%s", cols[k]);
         for (int v = 0; v < t->n_variants; v++)
             for (int li = 0; li < nl; li++) {
-                if (t->family == FAMILY_SNIAH) length_label(lab, sizeof lab, t->lengths[li], t->family);
-                fprintf(md, " | %s%s%s", t->variants[v], nl > 1 || t->family == FAMILY_SNIAH ? " " : "",
-                        t->family == FAMILY_SNIAH ? lab : "");
-                fprintf(csv, ",%s%s%s", t->variants[v], t->family == FAMILY_SNIAH ? " " : "",
-                        t->family == FAMILY_SNIAH ? lab : "");
+                int64_t length = by_length ? t->lengths[li] : -1;
+                put_estimate(o, cells_estimate(s, l, rec, ti, cols[k], v, length, METRIC_ACCURACY), METRIC_ACCURACY, 1);
             }
-        fprintf(md, " |\n|---");
-        for (int c = 0; c < t->n_variants * nl; c++) fprintf(md, "|---:");
-        fprintf(md, "|\n");
-        fprintf(csv, "\n");
-        for (int k = 0; k < nm; k++) {
-            fprintf(md, "| %s", cols[k]);
-            fprintf(csv, "%s", cols[k]);
-            for (int v = 0; v < t->n_variants; v++)
-                for (int li = 0; li < nl; li++)
-                    cell(md, csv, cell_mean(s, l, rec, ti, cols[k], v, t->family == FAMILY_SNIAH ? t->lengths[li] : -1, 0), 100.0);
-            fprintf(md, " |\n");
-            fprintf(csv, "\n");
-        }
-    } else if (t->family == FAMILY_BABILONG) {
-        fprintf(md, "| model | task");
-        fprintf(csv, "model,task");
-        for (int li = 0; li < t->n_lengths; li++) {
-            length_label(lab, sizeof lab, t->lengths[li], t->family);
-            fprintf(md, " | %s", lab);
-            fprintf(csv, ",%s", lab);
-        }
-        fprintf(md, " |\n|---|---");
-        for (int li = 0; li < t->n_lengths; li++) fprintf(md, "|---:");
-        fprintf(md, "|\n");
-        fprintf(csv, "\n");
-        for (int k = 0; k < nm; k++)
-            for (int v = 0; v < t->n_variants; v++) {
-                fprintf(md, "| %s | %s", cols[k], t->variants[v]);
-                fprintf(csv, "%s,%s", cols[k], t->variants[v]);
-                for (int li = 0; li < t->n_lengths; li++)
-                    cell(md, csv, cell_mean(s, l, rec, ti, cols[k], v, t->lengths[li], 0), 100.0);
-                fprintf(md, " |\n");
-                fprintf(csv, "\n");
-            }
-    } else {
-        fprintf(md, "| dataset | horizon");
-        fprintf(csv, "dataset,horizon");
-        for (int k = 0; k < nm; k++) {
-            fprintf(md, " | %s MSE | %s MAE", cols[k], cols[k]);
-            fprintf(csv, ",%s MSE,%s MAE", cols[k], cols[k]);
-        }
-        fprintf(md, " |\n|---|---");
-        for (int k = 0; k < 2 * nm; k++) fprintf(md, "|---:");
-        fprintf(md, "|\n");
-        fprintf(csv, "\n");
-        for (int v = 0; v < t->n_variants; v++)
-            for (int li = 0; li <= t->n_lengths; li++) { /* the last row: mean over horizons */
-                int avg = li == t->n_lengths;
-                fprintf(md, "| %s | %s", t->variants[v], avg ? "avg" : "");
-                fprintf(csv, "%s,%s", t->variants[v], avg ? "avg" : "");
-                if (!avg) {
-                    fprintf(md, "%lld", (long long)t->lengths[li]);
-                    fprintf(csv, "%lld", (long long)t->lengths[li]);
-                }
-                for (int k = 0; k < nm; k++)
-                    for (int mae = 0; mae < 2; mae++) {
-                        Mean m = {0, 0};
-                        if (!avg) m = cell_mean(s, l, rec, ti, cols[k], v, t->lengths[li], mae);
-                        else { /* the paper averages the per-horizon means */
-                            int got = 0;
-                            for (int h = 0; h < t->n_lengths; h++) {
-                                Mean one = cell_mean(s, l, rec, ti, cols[k], v, t->lengths[h], mae);
-                                if (one.n) m.sum += one.sum / (double)one.n, got++;
-                            }
-                            m.n = got == t->n_lengths ? got : 0; /* a missing horizon: no average */
-                        }
-                        cell(md, csv, m, 1.0);
-                    }
-                fprintf(md, " |\n");
-                fprintf(csv, "\n");
-            }
+        end_row(o);
     }
 }
 
+/* One BABILong row over the lengths: a model column's, or (column NULL) the floor's; variant -1
+ * pools every task ("mean"). */
+static void babilong_row(const Suite *s, const UnitList *l, const Record *rec, int ti, Out o, const char *label,
+                         const char *column, int variant)
+{
+    const SuiteTask *t = &s->tasks[ti];
+    const char *task = variant < 0 ? "mean" : t->variants[variant];
+    fprintf(o.md, "| %s | %s", label, task);
+    fprintf(o.csv, "%s,%s", label, task);
+    for (int li = 0; li < t->n_lengths; li++) {
+        Estimate e = column ? cells_estimate(s, l, rec, ti, column, variant, t->lengths[li], METRIC_ACCURACY)
+                            : cells_common_answer_floor(s, l, rec, ti, variant, t->lengths[li]);
+        put_estimate(o, e, METRIC_ACCURACY, 1);
+    }
+    end_row(o);
+}
+
+/* BABILong: rows model x task, each model's mean over its tasks, then the most-common-answer
+ * floor; columns length. */
+static void babilong_table(const Suite *s, const UnitList *l, const Record *rec, int ti, Out o)
+{
+    const SuiteTask *t = &s->tasks[ti];
+    const char *cols[SUITE_MAX_MODELS];
+    int nc = cells_columns(s, l, ti, cols);
+    char lab[32];
+    fprintf(o.md, "| model | task");
+    fprintf(o.csv, "model,task");
+    for (int li = 0; li < t->n_lengths; li++) {
+        length_label(lab, sizeof lab, t->lengths[li], t->family);
+        put_heading(o, lab);
+    }
+    end_header(o, 2, t->n_lengths);
+    for (int k = 0; k <= nc; k++) { /* k == nc: the floor */
+        const char *column = k < nc ? cols[k] : NULL, *label = column ? column : "floor: most common answer";
+        for (int v = 0; v < t->n_variants; v++) babilong_row(s, l, rec, ti, o, label, column, v);
+        if (t->n_variants > 1) babilong_row(s, l, rec, ti, o, label, column, -1);
+    }
+}
+
+/* The mean of a column's per-horizon means (the paper's average), n their units; n = 0 when a
+ * horizon is missing. No interval: the horizons share their windows' rows. */
+static Estimate horizon_average(const Suite *s, const UnitList *l, const Record *rec, int ti, const char *column,
+                                int variant, Metric m)
+{
+    const SuiteTask *t = &s->tasks[ti];
+    Estimate avg = {0, NAN, NAN, 0};
+    for (int h = 0; h < t->n_lengths; h++) {
+        Estimate one = cells_estimate(s, l, rec, ti, column, variant, t->lengths[h], m);
+        if (one.n == 0) return (Estimate){NAN, NAN, NAN, 0};
+        avg.value += one.value / t->n_lengths;
+        avg.n += one.n;
+    }
+    return avg;
+}
+
+/* Forecasting: one row per dataset, horizon (then "avg") and model column, the trained models
+ * first and the suite's built-in forecasters after them as floors; columns n, MSE, MAE. */
+static void forecast_table(const Suite *s, const UnitList *l, const Record *rec, int ti, Out o)
+{
+    const SuiteTask *t = &s->tasks[ti];
+    const char *found[SUITE_MAX_MODELS], *cols[SUITE_MAX_MODELS];
+    int nc = cells_columns(s, l, ti, found), k = 0;
+    for (int floor = 0; floor < 2; floor++)
+        for (int i = 0; i < nc; i++)
+            if (cells_column_is_floor(s, found[i]) == floor) cols[k++] = found[i];
+    fprintf(o.md, "| dataset | horizon | model | n | MSE | MAE |\n|---|---:|---|---:|---:|---:|\n");
+    fprintf(o.csv, "dataset,horizon,model,n,MSE,MSE lo,MSE hi,MAE,MAE lo,MAE hi\n");
+    for (int v = 0; v < t->n_variants; v++)
+        for (int h = 0; h <= t->n_lengths; h++) /* h == n_lengths: the average over horizons */
+            for (int c = 0; c < nc; c++) {
+                int avg = h == t->n_lengths;
+                Estimate mse = avg ? horizon_average(s, l, rec, ti, cols[c], v, METRIC_MSE)
+                                   : cells_estimate(s, l, rec, ti, cols[c], v, t->lengths[h], METRIC_MSE);
+                Estimate mae = avg ? horizon_average(s, l, rec, ti, cols[c], v, METRIC_MAE)
+                                   : cells_estimate(s, l, rec, ti, cols[c], v, t->lengths[h], METRIC_MAE);
+                if (mse.n == 0) continue;
+                char horizon[32], model[SUITE_NAME + 8];
+                snprintf(horizon, sizeof horizon, avg ? "avg" : "%lld", avg ? 0LL : (long long)t->lengths[h]);
+                snprintf(model, sizeof model, "%s%s", cells_column_is_floor(s, cols[c]) ? "floor: " : "", cols[c]);
+                fprintf(o.md, "| %s | %s | %s | %lld", t->variants[v], horizon, model, (long long)mse.n);
+                fprintf(o.csv, "%s,%s,%s,%lld", t->variants[v], horizon, model, (long long)mse.n);
+                put_estimate(o, mse, METRIC_MSE, 0);
+                put_estimate(o, mae, METRIC_MAE, 0);
+                end_row(o);
+            }
+}
+
+/* What the cells of a family's table hold, under the table. */
+static const char *legend(TaskFamily f)
+{
+    switch (f) {
+    case FAMILY_SNIAH:
+        return "Accuracy in % (RULER's string_match_all), mean over the n samples of a cell (depths "
+               "pooled), with its 95% Wilson score interval.";
+    case FAMILY_BABILONG:
+        return "Accuracy in % (BABILong's label match), mean over the n samples of a cell, with its 95% "
+               "Wilson score interval. mean: every task's units at that length pooled. floor: always "
+               "answering the task's most common target (each sample once).";
+    case FAMILY_GENOMICS:
+        return "Top-1 accuracy in %, over the n test sequences of a task, with its 95% Wilson score interval.";
+    default:
+        return "MSE and MAE on normalised data, mean over the n test windows of a cell, with a 95% normal "
+               "interval (mean +- 1.96 s/sqrt(n) of the per-window values; the windows overlap, so it is too "
+               "narrow). avg: the mean of the horizons' means, no interval. floor: a built-in forecaster.";
+    }
+}
+
+static void table_task(const Suite *s, const UnitList *l, const Record *rec, int ti, Out o)
+{
+    const SuiteTask *t = &s->tasks[ti];
+    const char *family = family_name(t->family);
+    if (strcmp(t->name, family)) fprintf(o.md, "\n### %s (%s)\n\n", t->name, family);
+    else fprintf(o.md, "\n### %s\n\n", t->name);
+    if (t->family == FAMILY_BABILONG) babilong_table(s, l, rec, ti, o);
+    else if (t->family == FAMILY_FORECAST) forecast_table(s, l, rec, ti, o);
+    else grid_table(s, l, rec, ti, o);
+    fprintf(o.md, "\n%s\n", legend(t->family));
+}
 /* CSV field: quoted, with quotes doubled */
 static void csv_text(FILE *f, const char *s)
 {
@@ -188,7 +248,9 @@ static void write_units(const Suite *s, const UnitList *l, const Record *rec, FI
 
 int report_check_outputs(const Suite *s, const char *out, DataError *err)
 {
-    if (outfile_check(out, "units.csv", err) != 0 || outfile_check(out, "tables.md", err) != 0) return -1;
+    if (outfile_check(out, "units.csv", err) != 0 || outfile_check(out, "tables.md", err) != 0 ||
+        outfile_check(out, "results.json", err) != 0)
+        return -1;
     for (int ti = 0; ti < s->n_tasks; ti++) {
         char name[SUITE_NAME + 8];
         snprintf(name, sizeof name, "%s.csv", s->tasks[ti].name);
@@ -215,7 +277,7 @@ int report_write(const Suite *s, const UnitList *l, const Record *rec, const cha
             outfile_abort(&md);
             return -1;
         }
-        table_task(s, l, rec, ti, md.f, csv.f);
+        table_task(s, l, rec, ti, (Out){md.f, csv.f});
         if (outfile_commit(&csv, err) != 0) {
             outfile_abort(&md);
             return -1;

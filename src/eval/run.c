@@ -189,18 +189,61 @@ static uint64_t sample_key(const SuiteTask *t, const Unit *u)
     return XXH3_64bits(buf, (size_t)n);
 }
 
-/* Printable ASCII as is, every other byte as \xHH, cut to fit: records stay valid text. */
-static void copy_text(char *dst, const char *src, size_t len)
+_Static_assert(4 * NIAH_MAX_NEW < RUN_PREDICTION && 4 * BABILONG_MAX_NEW < RUN_PREDICTION,
+               "a prediction escaped (4 characters a byte) must fit RUN_PREDICTION whole");
+
+/* Printable ASCII as is, every other byte as \xHH, cut to fit size: records stay valid text.
+ * Returns 1 when it cut. */
+static int copy_text(char *dst, size_t size, const char *src, size_t len)
 {
     size_t k = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned char c = (unsigned char)src[i];
         int printable = c >= 0x20 && c < 0x7f && c != '\\';
-        if (k + (printable ? 1 : 4) >= RUN_TEXT) break;
+        if (k + (printable ? 1 : 4) >= size) {
+            dst[k] = 0;
+            return 1;
+        }
         if (printable) dst[k++] = (char)c;
-        else k += (size_t)snprintf(dst + k, RUN_TEXT - k, "\\x%02x", c);
+        else k += (size_t)snprintf(dst + k, size - k, "\\x%02x", c);
     }
     dst[k] = 0;
+    return 0;
+}
+
+/* The answers '|'-joined into the target; 1 when cut. */
+static int copy_answers(char *dst, const TextSample *smp)
+{
+    char joined[4 * RUN_TARGET];
+    size_t k = 0;
+    for (int a = 0; a < smp->n_answers && k < sizeof joined; a++)
+        k += (size_t)snprintf(joined + k, sizeof joined - k, a ? "|%s" : "%s", smp->answers[a]);
+    int cut = k >= sizeof joined;
+    return copy_text(dst, RUN_TARGET, joined, cut ? sizeof joined - 1 : k) | cut;
+}
+
+uint64_t run_sample_key(const Suite *s, const Unit *u)
+{
+    return sample_key(&s->tasks[u->task], u);
+}
+
+/* The sample of a text unit (S-NIAH, BABILong): the same for every model and rank. */
+static int make_text_sample(Workspace *ws, const Unit *u, TextSample *smp, DataError *err)
+{
+    const Suite *s = ws->suite;
+    const SuiteTask *t = &s->tasks[u->task];
+    if (u->family == FAMILY_SNIAH) {
+        NiahTask k;
+        NiahData *d = niah_of(ws, err);
+        return !d || niah_task_parse(t->variants[u->variant], &k, err) ||
+                       niah_make(d, k, u->length, u->depth, s->seed, sample_key(t, u), smp, err)
+                   ? -1
+                   : 0;
+    }
+    BabilongData *d = babilong_of(ws, err);
+    return !d || babilong_make(d, t->variants[u->variant][2] - '0', u->length, s->seed, sample_key(t, u), smp, err)
+               ? -1
+               : 0;
 }
 
 /* Where a unit's prompt starts: 0 from the prefix state, or the position of its saved state
@@ -219,17 +262,7 @@ static int run_text(Workspace *ws, const Unit *u, UnitResult *r, DataError *err)
     const Suite *s = ws->suite;
     const SuiteTask *t = &s->tasks[u->task];
     TextSample smp = {0};
-    int rc;
-    if (u->family == FAMILY_SNIAH) {
-        NiahTask k;
-        NiahData *d = niah_of(ws, err);
-        rc = !d || niah_task_parse(t->variants[u->variant], &k, err) ||
-             niah_make(d, k, u->length, u->depth, s->seed, sample_key(t, u), &smp, err);
-    } else {
-        BabilongData *d = babilong_of(ws, err);
-        rc = !d || babilong_make(d, t->variants[u->variant][2] - '0', u->length, s->seed,
-                                 sample_key(t, u), &smp, err);
-    }
+    int rc = make_text_sample(ws, u, &smp, err);
     if (rc != 0) return -1;
     if (model_of(ws, u->model, err) != 0) {
         text_sample_free(&smp);
@@ -266,10 +299,8 @@ static int run_text(Workspace *ws, const Unit *u, UnitResult *r, DataError *err)
         text[n_out] = 0;
         r->score = u->family == FAMILY_SNIAH ? niah_score(&smp, text)
                                              : babilong_score(&smp, t->variants[u->variant][2] - '0', text);
-        copy_text(r->prediction, text, (size_t)n_out);
-        size_t k = 0;
-        for (int a = 0; a < smp.n_answers && k < RUN_TEXT - 1; a++)
-            k += (size_t)snprintf(r->target + k, RUN_TEXT - k, a ? "|%s" : "%s", smp.answers[a]);
+        r->truncated = copy_text(r->prediction, sizeof r->prediction, text, (size_t)n_out) |
+                       copy_answers(r->target, &smp);
         r->tokens = (int64_t)smp.prompt_len + n_out;
     }
     free(tokens);
@@ -298,8 +329,9 @@ static int run_genomics(Workspace *ws, const Unit *u, UnitResult *r, DataError *
     if (rc == 0) {
         int pred = genomics_argmax(logits, g->n_classes), label = g->label[u->sample];
         r->score = pred == label;
-        snprintf(r->prediction, RUN_TEXT, "%s", g->class_names[pred]);
-        snprintf(r->target, RUN_TEXT, "%s", g->class_names[label]);
+        const char *p = g->class_names[pred], *l = g->class_names[label];
+        r->truncated = copy_text(r->prediction, sizeof r->prediction, p, strlen(p)) |
+                       copy_text(r->target, sizeof r->target, l, strlen(l));
         r->tokens = n;
     }
     free(tokens);
@@ -341,12 +373,35 @@ static int run_forecast(Workspace *ws, const Unit *u, UnitResult *r, DataError *
         forecast_metrics_add(&mt, pred, target, (size_t)H * C);
         r->score = forecast_mse(&mt);
         r->mae = forecast_mae(&mt);
-        snprintf(r->target, RUN_TEXT, "window %lld", (long long)u->sample);
+        snprintf(r->target, sizeof r->target, "window %lld", (long long)u->sample);
     }
     free(in);
     free(target);
     free(pred);
     return rc;
+}
+
+int run_prompt(Workspace *ws, const Unit *u, char **prompt, size_t *len, DataError *err)
+{
+    *prompt = NULL;
+    *len = 0;
+    if (u->family == FAMILY_FORECAST) return 1;
+    if (u->family == FAMILY_GENOMICS) {
+        GenomicsSet *g = genomics_of(ws, ws->suite->tasks[u->task].variants[u->variant], err);
+        if (!g) return -1;
+        int64_t n = genomics_length(g, u->sample);
+        if (!(*prompt = malloc((size_t)n + 1))) return data_error(err, "out of memory for a sequence"), -1;
+        for (int64_t i = 0; i < n; i++) (*prompt)[i] = "ACGTN"[g->bases[g->offset[u->sample] + i]];
+        (*prompt)[n] = 0;
+        *len = (size_t)n;
+        return 0;
+    }
+    TextSample smp = {0};
+    if (make_text_sample(ws, u, &smp, err) != 0) return -1;
+    *prompt = smp.prompt, *len = smp.prompt_len;
+    smp.prompt = NULL; /* the caller's now */
+    text_sample_free(&smp);
+    return 0;
 }
 
 int run_unit(Workspace *ws, const Unit *u, UnitResult *r, DataError *err)

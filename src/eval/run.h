@@ -50,6 +50,14 @@ void workspace_init(Workspace *ws, const Suite *s, const char *data_dir, TitansM
 void workspace_free(Workspace *ws);
 
 int run_unit(Workspace *ws, const Unit *u, UnitResult *r, DataError *err);
+/* The prompt unit u's model reads, malloc'ed (*len bytes, NUL after them): S-NIAH and BABILong
+ * the prompt, genomics the sequence (bases as upper-case ACGTN). Made again from the cell, the
+ * same bytes run_unit gave the model. 0; 1 for a forecasting unit (its input is a window of
+ * numbers, named by the unit's sample); -1 with err. */
+int run_prompt(Workspace *ws, const Unit *u, char **prompt, size_t *len, DataError *err);
+/* The key a unit's sample is made from: what the cell is (task, variant, length, depth, sample),
+ * never which model or rank, so units of one cell share it. */
+uint64_t run_sample_key(const Suite *s, const Unit *u);
 /* Loads model m from its checkpoint's bytes (received by broadcast) instead of the file. */
 int workspace_load_model_image(Workspace *ws, int m, const void *bytes, size_t len, DataError *err);
 
