@@ -514,16 +514,22 @@ static int run_my_units(Run *r, Journal *jr, Progress *prog)
     return 0;
 }
 
-/* Under srun every rank gets Slurm's SIGTERM itself: finish the unit, then stop together. Under
- * mpirun (it sets OMPI_MCA_orte_hnp_uri) the runtime tears the job down after forwarding
- * SIGTERM, so a rank that finishes its unit first would wait in a collective of a dying job:
- * there the default action stands, and the journal makes it resumable anyway. */
+/* Under srun every rank is a child of slurmstepd, which sends it Slurm's SIGTERM itself and
+ * waits KillWait seconds before SIGKILL: finish the unit, then stop together. Under mpirun (or
+ * any launcher daemon in between) the runtime tears the job down after forwarding SIGTERM, so a
+ * rank that finishes its unit first would wait in a collective of a dying job: there the default
+ * action stands, and the journal makes it resumable anyway. The parent's name, not a launcher's
+ * environment variable, so that it holds for any MPI. */
 static void catch_stop_signals(void)
 {
-    if (getenv("SLURM_JOB_ID") && !getenv("OMPI_MCA_orte_hnp_uri")) {
+    char path[64], parent[32] = "";
+    snprintf(path, sizeof path, "/proc/%ld/comm", (long)getppid());
+    FILE *f = fopen(path, "r");
+    if (f && fgets(parent, sizeof parent, f) && !strcmp(parent, "slurmstepd\n")) {
         signal(SIGTERM, on_stop);
         signal(SIGINT, on_stop);
     }
+    if (f) fclose(f);
 }
 
 static PhaseResult phase_units(Run *r)
