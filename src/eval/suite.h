@@ -15,7 +15,7 @@
  *
  *   [task.niah]
  *   family = sniah               ; sniah | babilong | genomics | forecast
- *   variants = s-niah-1, s-niah-2 ; sniah: s-niah-1..3; babilong: qa1..qa5;
+ *   variants = s-niah-1, s-niah-2 ; sniah: s-niah-1..3; babilong: qa1..qa20;
  *                                ; genomics: task folders; forecast: ETTh1 ETTh2 ETTm1 ETTm2 weather
  *   lengths = 1024, 4096         ; sniah/babilong context lengths (bytes; 1k, 64k, 1m allowed);
  *                                ; forecast: horizons
