@@ -11,7 +11,7 @@ static void families(FILE *out)
                  "  babilong   qa1 .. qa20 (qa6-qa20 need the data); lengths in bytes, 0 = the facts alone\n"
                  "  genomics   a task folder of the data directory, e.g. gue_prom_core/prom_core_all\n"
                  "  forecast   ETTh1 ETTh2 ETTm1 ETTm2 weather; lengths are horizons (96 192 336 720)\n"
-                 "  built-in forecasters (forecaster = ...): naive-last naive-mean\n");
+                 "  built-in forecasters (forecaster = ...): naive-zero naive-last window-mean (old name naive-mean)\n");
 }
 
 /* The first sentence of the comment block that opens a suite file: its description. */

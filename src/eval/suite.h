@@ -7,7 +7,7 @@
  *
  *   [model.mag]                  ; a checkpoint (path relative to the suite file's folder)
  *   checkpoint = ../checkpoints/mag.h5
- *   [model.last]                 ; or a built-in forecaster: naive-last, naive-mean
+ *   [model.last]                 ; or a built-in forecaster: naive-zero, naive-last, window-mean
  *   forecaster = naive-last
  *   column = naive               ; optional, any model: its column in the tables (default: the
  *                                ; name). Forecast checkpoints of one variant, one per horizon,
