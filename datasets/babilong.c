@@ -2,9 +2,8 @@
 
 #include "babilong_prompts.h"
 #include "babilong_select.h"
+#include "dirlist.h"
 
-#include <dirent.h>
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -332,65 +331,34 @@ static int load_book(const char *path, BabilongBook *b, DataError *err)
     return rc;
 }
 
-/* dir/name into path[PATH_SIZE] */
 enum { PATH_SIZE = 4096 };
-static int join_path(char *path, const char *dir, const char *name, DataError *err)
-{
-    int n = snprintf(path, PATH_SIZE, "%s/%s", dir, name);
-    if (n < 0 || n >= PATH_SIZE) {
-        data_error(err, "%s/%s: path too long", dir, name);
-        return -1;
-    }
-    return 0;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Every pg*.txt of dir, in name order. */
 static int load_books(const char *dir, BabilongData *d, DataError *err)
 {
-    DIR *dp = opendir(dir);
-    if (!dp) {
-        data_error(err, "%s: %s", dir, strerror(errno));
-        return -1;
-    }
-    char **names = NULL;
-    int n = 0, rc = -1;
-    for (struct dirent *e; (e = readdir(dp));) {
-        size_t l = strlen(e->d_name);
-        if (strncmp(e->d_name, "pg", 2) != 0 || l < 6 || strcmp(e->d_name + l - 4, ".txt") != 0) continue;
-        char **more = realloc(names, (size_t)(n + 1) * sizeof *names);
-        if (!more || !(more[n] = strdup(e->d_name))) {
-            names = more ? more : names;
-            data_error(err, "%s: out of memory", dir);
-            goto done;
-        }
-        names = more;
-        n++;
-    }
-    if (n == 0) {
+    char **names;
+    int n, k = 0, rc = -1;
+    if (data_list_dir(dir, ".txt", &names, &n, err)) return -1;
+    for (int i = 0; i < n; i++) /* keep the pg*.txt names, in order */
+        if (strncmp(names[i], "pg", 2) == 0 && strlen(names[i]) >= 6) names[k++] = names[i];
+        else free(names[i]);
+    if (k == 0) {
         data_error(err, "%s: no pg*.txt book", dir);
         goto done;
     }
-    qsort(names, (size_t)n, sizeof *names, compare_names);
-    d->books = calloc((size_t)n, sizeof *d->books);
+    d->books = calloc((size_t)k, sizeof *d->books);
     if (!d->books) {
         data_error(err, "%s: out of memory", dir);
         goto done;
     }
-    for (; d->n_books < n; d->n_books++) {
+    for (; d->n_books < k; d->n_books++) {
         char path[PATH_SIZE];
-        if (join_path(path, dir, names[d->n_books], err) || load_book(path, &d->books[d->n_books], err))
+        if (data_join(path, PATH_SIZE, dir, names[d->n_books], err) || load_book(path, &d->books[d->n_books], err))
             goto done;
     }
     rc = 0;
 done:
-    closedir(dp);
-    for (int k = 0; k < n; k++) free(names[k]);
-    free(names);
+    data_free_names(names, k);
     return rc;
 }
 
@@ -400,11 +368,11 @@ static int babi_path(char *path, const char *data_dir, const char *task, const c
 {
     char name[128];
     snprintf(name, sizeof name, "babi-tasks-v1.2/en-10k/%s_%s.txt", task, split);
-    if (join_path(path, data_dir, name, err)) return -1;
+    if (data_join(path, PATH_SIZE, data_dir, name, err)) return -1;
     if (strcmp(split, "test") || access(path, F_OK) == 0) return 0;
     snprintf(name, sizeof name, "babi-tasks-v1.2/en/%s_test.txt", task);
     char alt[PATH_SIZE];
-    if (join_path(alt, data_dir, name, err)) return -1;
+    if (data_join(alt, PATH_SIZE, data_dir, name, err)) return -1;
     if (access(alt, F_OK) == 0) memcpy(path, alt, PATH_SIZE);
     return 0; /* neither: babi_load names the en-10k path */
 }
@@ -436,7 +404,7 @@ int babilong_data_load_split(const char *data_dir, const char *split, int task, 
         if (babi_path(path, data_dir, tasks[t], split, err) || babi_load(path, &d->babi[t], err)) goto fail;
     }
     d->have_babi = 1;
-    if (join_path(path, data_dir, "gutenberg-books", err) || load_books(path, d, err)) goto fail;
+    if (data_join(path, PATH_SIZE, data_dir, "gutenberg-books", err) || load_books(path, d, err)) goto fail;
     return 0;
 fail:
     babilong_data_free(d);

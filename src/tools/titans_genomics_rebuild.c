@@ -17,7 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "genomics.h"
+#include "genomics_rebuild.h"
 
 static const char USAGE[] =
     "usage: titans-genomics-rebuild [-f FASTA] [-c CLASS=FASTA]... TASK_DIR OUT_DIR\n"
