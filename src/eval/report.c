@@ -1,5 +1,6 @@
 #include "report.h"
 
+#include "genomics.h"
 #include "outfile.h"
 
 #include <errno.h>
@@ -63,6 +64,37 @@ static void cell(FILE *md, FILE *csv, Mean m, double scale)
     fprintf(csv, ",%.6f", scale * m.sum / (double)m.n);
 }
 
+/* Matthews correlation of a genomics cell, from its units' true and predicted class names
+ * (DNABERT-2 reports MCC on GUE, beside the accuracy). Classes past MCC_CLASSES: no value. */
+enum { MCC_CLASSES = 32 };
+
+static int class_slot(const char **names, int *k, const char *name)
+{
+    for (int i = 0; i < *k; i++)
+        if (!strcmp(names[i], name)) return i;
+    if (*k == MCC_CLASSES) return -1;
+    names[*k] = name;
+    return (*k)++;
+}
+
+static Mean cell_mcc(const Suite *s, const UnitList *l, const Record *rec, int ti, const char *column, int variant)
+{
+    static int64_t counts[MCC_CLASSES * MCC_CLASSES];
+    const char *names[MCC_CLASSES];
+    int k = 0;
+    int64_t n = 0;
+    memset(counts, 0, sizeof counts);
+    for (int64_t i = 0; i < l->n; i++) {
+        const Unit *u = &l->v[i];
+        if (u->task != ti || u->variant != variant || strcmp(s->models[u->model].column, column)) continue;
+        int t = class_slot(names, &k, rec[i].r.target), p = class_slot(names, &k, rec[i].r.prediction);
+        if (t < 0 || p < 0) return (Mean){0, 0};
+        counts[t * MCC_CLASSES + p]++;
+        n++;
+    }
+    return (Mean){n ? genomics_mcc(counts, MCC_CLASSES) : 0, n ? 1 : 0}; /* cell() scales by 100 */
+}
+
 static void table_task(const Suite *s, const UnitList *l, const Record *rec, int ti, FILE *md, FILE *csv)
 {
     const SuiteTask *t = &s->tasks[ti];
@@ -83,8 +115,13 @@ static void table_task(const Suite *s, const UnitList *l, const Record *rec, int
                 fprintf(csv, ",%s%s%s", t->variants[v], t->family == FAMILY_SNIAH ? " " : "",
                         t->family == FAMILY_SNIAH ? lab : "");
             }
+        int mcc = t->family == FAMILY_GENOMICS;
+        for (int v = 0; mcc && v < t->n_variants; v++) {
+            fprintf(md, " | %s MCC", t->variants[v]);
+            fprintf(csv, ",%s MCC", t->variants[v]);
+        }
         fprintf(md, " |\n|---");
-        for (int c = 0; c < t->n_variants * nl; c++) fprintf(md, "|---:");
+        for (int c = 0; c < t->n_variants * (nl + mcc); c++) fprintf(md, "|---:");
         fprintf(md, "|\n");
         fprintf(csv, "\n");
         for (int k = 0; k < nm; k++) {
@@ -93,6 +130,7 @@ static void table_task(const Suite *s, const UnitList *l, const Record *rec, int
             for (int v = 0; v < t->n_variants; v++)
                 for (int li = 0; li < nl; li++)
                     cell(md, csv, cell_mean(s, l, rec, ti, cols[k], v, t->family == FAMILY_SNIAH ? t->lengths[li] : -1, 0), 100.0);
+            for (int v = 0; mcc && v < t->n_variants; v++) cell(md, csv, cell_mcc(s, l, rec, ti, cols[k], v), 100.0);
             fprintf(md, " |\n");
             fprintf(csv, "\n");
         }
