@@ -65,6 +65,8 @@ int babi_parse(const char *text, size_t len, const char *name, BabiSet *out, Dat
 int babi_load(const char *path, BabiSet *out, DataError *err);
 void babi_free(BabiSet *s);
 
+#define BABI_GENERATED_TASKS 5
+
 /* One story of task 1..5 drawn from rng: qa1-qa3 and qa5 tell 5 questions, qa4 one. */
 int babi_generate(int task, Rng *rng, BabiSet *out, DataError *err);
 

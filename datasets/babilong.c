@@ -1,10 +1,13 @@
 #include "babilong.h"
 
-#include <dirent.h>
-#include <errno.h>
+#include "babilong_prompts.h"
+#include "babilong_select.h"
+#include "dirlist.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* Independent random streams of one sample (common.h), so a change in one leaves the others. */
 enum { STREAM_STORY = 1, STREAM_BACKGROUND = 2, STREAM_SLOTS = 3 };
@@ -15,115 +18,10 @@ enum { MIN_PIECES = 10, WINDOW_FACTOR = 10, MIN_WINDOW = 1 << 16, GENERATE_TRIES
 enum { PROBE_STORIES = 200, PROBE_SEED = 0x5eed };
 
 /* ---------------------------------------------------------------------------------------------
- * Prompts (babilong/prompts.py DEFAULT_PROMPTS, qa1-qa5). \xe2\x80\x99 is U+2019; qa2's
- * instruction really has no space after "question.". */
-
-typedef struct {
-    const char *instruction, *examples, *post_prompt;
-} Prompt;
-
-#define RSQUO "\xe2\x80\x99"
-
-static const Prompt PROMPTS[5] = {
-    {"I will give you context with the facts about positions of different persons hidden in some random "
-     "text and a question. You need to answer the question based only on the information from the "
-     "facts. If a person was in different locations, use the latest location to answer the question.",
-     "<example>\n"
-     "Charlie went to the hallway. Judith come back to the kitchen. Charlie travelled to balcony. "
-     "Where is Charlie?\n"
-     "Answer: The most recent location of Charlie is balcony.\n"
-     "</example>\n\n"
-     "<example>\n"
-     "Alan moved to the garage. Charlie went to the beach. Alan went to the shop. Rouse travelled to "
-     "balcony. Where is Alan?\n"
-     "Answer: The most recent location of Alan is shop.\n"
-     "</example>",
-     "Always return your answer in the following format: The most recent location of " RSQUO "person" RSQUO
-     " is " RSQUO "location" RSQUO ". Do not write anything else after that."},
-    {"I give you context with the facts about locations and actions of different persons hidden in some "
-     "random text and a question.You need to answer the question based only on the information from the "
-     "facts.\n"
-     "If a person got an item in the first location and travelled to the second location the item is "
-     "also in the second location. If a person dropped an item in the first location and moved to the "
-     "second location the item remains in the first location.",
-     "<example>\n"
-     "Charlie went to the kitchen. Charlie got a bottle. Charlie moved to the balcony. Where is the "
-     "bottle?\n"
-     "Answer: The bottle is in the balcony.\n"
-     "</example>\n"
-     "<example>\n"
-     "Alan moved to the garage. Alan got a screw driver. Alan moved to the kitchen. Where is the screw "
-     "driver?\n"
-     "Answer: The screw driver is in the kitchen.\n"
-     "</example>",
-     "Always return your answer in the following format: The " RSQUO "item" RSQUO " is in " RSQUO
-     "location" RSQUO ". Do not write anything else after that."},
-    {"I give you context with the facts about locations and actions of different persons hidden in some "
-     "random text and a question. You need to answer the question based only on the information from "
-     "the facts.\n"
-     "If a person got an item in the first location and travelled to the second location the item is "
-     "also in the second location. If a person dropped an item in the first location and moved to the "
-     "second location the item remains in the first location.",
-     "<example>\n"
-     "John journeyed to the bedroom. Mary grabbed the apple. Mary went back to the bathroom. Daniel "
-     "journeyed to the bedroom. Daniel moved to the garden. Mary travelled to the kitchen. Where was the "
-     "apple before the kitchen?\n"
-     "Answer: Before the kitchen the apple was in the bathroom.\n"
-     "</example>\n"
-     "<example>\n"
-     "John went back to the bedroom. John went back to the garden. John went back to the kitchen. "
-     "Sandra took the football. Sandra travelled to the garden. Sandra journeyed to the bedroom. Where "
-     "was the football before the bedroom?\n"
-     "Answer: Before the bedroom the football was in the garden.\n"
-     "</example>",
-     "Always return your answer in the following format: Before the $location_1$ the $item$ was in the "
-     "$location_2$. Do not write anything else after that."},
-    {"I will give you context with the facts about different people, their location and actions, hidden "
-     "in some random text and a question. You need to answer the question based only on the information "
-     "from the facts.",
-     "<example>\n"
-     "The hallway is south of the kitchen. The bedroom is north of the kitchen. What is the kitchen "
-     "south of?\n"
-     "Answer: bedroom\n"
-     "</example>\n"
-     "<example>\n"
-     "The garden is west of the bedroom. The bedroom is west of the kitchen. What is west of the "
-     "bedroom?\n"
-     "Answer: garden\n"
-     "</example>",
-     "Your answer should contain only one word - location. Do not write anything else after that."},
-    {"I will give you context with the facts about locations and their relations hidden in some random "
-     "text and a question. You need to answer the question based only on the information from the facts.",
-     "<example>\n"
-     "Mary picked up the apple there. Mary gave the apple to Fred. Mary moved to the bedroom. Bill took "
-     "the milk there. Who did Mary give the apple to?\n"
-     "Answer: Fred\n"
-     "</example>\n"
-     "<example>\n"
-     "Jeff took the football there. Jeff passed the football to Fred. Jeff got the milk there. Bill "
-     "travelled to the bedroom. Who gave the football?\n"
-     "Answer: Jeff\n"
-     "</example>\n"
-     "<example>\n"
-     "Fred picked up the apple there. Fred handed the apple to Bill. Bill journeyed to the bedroom. Jeff "
-     "went back to the garden. What did Fred give to Bill?\n"
-     "Answer: apple\n"
-     "</example>",
-     "Your answer should contain only one word. Do not write anything else after that. Do not explain "
-     "your answer."},
-};
+ * Template (prompts.py DEFAULT_TEMPLATE around the task's prompt, babilong_prompts.c) */
 
 static const char CONTEXT_OPEN[] = "<context>\n";
 static const char CONTEXT_CLOSE[] = "\n</context>\n\nQuestion: ";
-
-/* metrics.py TASK_LABELS, lower-cased */
-static const char *const LABELS[5][8] = {
-    {"bathroom", "bedroom", "garden", "hallway", "kitchen", "office"},
-    {"bathroom", "bedroom", "garden", "hallway", "kitchen", "office"},
-    {"bathroom", "bedroom", "garden", "hallway", "kitchen", "office"},
-    {"bathroom", "bedroom", "garden", "hallway", "kitchen", "office"},
-    {"bill", "fred", "jeff", "mary", "apple", "football", "milk"},
-};
 
 /* ---------------------------------------------------------------------------------------------
  * Built-in background: neutral prose written for this harness. It names none of the bAbI
@@ -371,7 +269,7 @@ int babilong_book_init(BabilongBook *b, const char *name, const char *body, size
 void babilong_data_free(BabilongData *d)
 {
     if (!d) return;
-    for (int t = 0; t < 5; t++) babi_free(&d->babi[t]);
+    for (int t = 0; t < BABILONG_TASKS; t++) babi_free(&d->babi[t]);
     for (int i = 0; i < d->n_books; i++) babilong_book_free(&d->books[i]);
     free(d->books);
     memset(d, 0, sizeof *d);
@@ -433,93 +331,83 @@ static int load_book(const char *path, BabilongBook *b, DataError *err)
     return rc;
 }
 
-/* dir/name into path[PATH_SIZE] */
 enum { PATH_SIZE = 4096 };
-static int join_path(char *path, const char *dir, const char *name, DataError *err)
-{
-    int n = snprintf(path, PATH_SIZE, "%s/%s", dir, name);
-    if (n < 0 || n >= PATH_SIZE) {
-        data_error(err, "%s/%s: path too long", dir, name);
-        return -1;
-    }
-    return 0;
-}
-
-static int compare_names(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
 
 /* Every pg*.txt of dir, in name order. */
 static int load_books(const char *dir, BabilongData *d, DataError *err)
 {
-    DIR *dp = opendir(dir);
-    if (!dp) {
-        data_error(err, "%s: %s", dir, strerror(errno));
-        return -1;
-    }
-    char **names = NULL;
-    int n = 0, rc = -1;
-    for (struct dirent *e; (e = readdir(dp));) {
-        size_t l = strlen(e->d_name);
-        if (strncmp(e->d_name, "pg", 2) != 0 || l < 6 || strcmp(e->d_name + l - 4, ".txt") != 0) continue;
-        char **more = realloc(names, (size_t)(n + 1) * sizeof *names);
-        if (!more || !(more[n] = strdup(e->d_name))) {
-            names = more ? more : names;
-            data_error(err, "%s: out of memory", dir);
-            goto done;
-        }
-        names = more;
-        n++;
-    }
-    if (n == 0) {
+    char **names;
+    int n, k = 0, rc = -1;
+    if (data_list_dir(dir, ".txt", &names, &n, err)) return -1;
+    for (int i = 0; i < n; i++) /* keep the pg*.txt names, in order */
+        if (strncmp(names[i], "pg", 2) == 0 && strlen(names[i]) >= 6) names[k++] = names[i];
+        else free(names[i]);
+    if (k == 0) {
         data_error(err, "%s: no pg*.txt book", dir);
         goto done;
     }
-    qsort(names, (size_t)n, sizeof *names, compare_names);
-    d->books = calloc((size_t)n, sizeof *d->books);
+    d->books = calloc((size_t)k, sizeof *d->books);
     if (!d->books) {
         data_error(err, "%s: out of memory", dir);
         goto done;
     }
-    for (; d->n_books < n; d->n_books++) {
+    for (; d->n_books < k; d->n_books++) {
         char path[PATH_SIZE];
-        if (join_path(path, dir, names[d->n_books], err) || load_book(path, &d->books[d->n_books], err))
+        if (data_join(path, PATH_SIZE, dir, names[d->n_books], err) || load_book(path, &d->books[d->n_books], err))
             goto done;
     }
     rc = 0;
 done:
-    closedir(dp);
-    for (int k = 0; k < n; k++) free(names[k]);
-    free(names);
+    data_free_names(names, k);
     return rc;
+}
+
+/* en-10k/<task>_<split>.txt; a test file missing there is read from en/, whose test files are the
+ * same bytes (the 10k release only grew the training sets). */
+static int babi_path(char *path, const char *data_dir, const char *task, const char *split, DataError *err)
+{
+    char name[128];
+    snprintf(name, sizeof name, "babi-tasks-v1.2/en-10k/%s_%s.txt", task, split);
+    if (data_join(path, PATH_SIZE, data_dir, name, err)) return -1;
+    if (strcmp(split, "test") || access(path, F_OK) == 0) return 0;
+    snprintf(name, sizeof name, "babi-tasks-v1.2/en/%s_test.txt", task);
+    char alt[PATH_SIZE];
+    if (data_join(alt, PATH_SIZE, data_dir, name, err)) return -1;
+    if (access(alt, F_OK) == 0) memcpy(path, alt, PATH_SIZE);
+    return 0; /* neither: babi_load names the en-10k path */
 }
 
 int babilong_data_load_split(const char *data_dir, const char *split, int task, BabilongData *d,
                              DataError *err)
 {
-    static const char *const tasks[5] = {
+    static const char *const tasks[BABILONG_TASKS] = {
         "qa1_single-supporting-fact", "qa2_two-supporting-facts", "qa3_three-supporting-facts",
-        "qa4_two-arg-relations", "qa5_three-arg-relations",
+        "qa4_two-arg-relations", "qa5_three-arg-relations", "qa6_yes-no-questions", "qa7_counting",
+        "qa8_lists-sets", "qa9_simple-negation", "qa10_indefinite-knowledge", "qa11_basic-coreference",
+        "qa12_conjunction", "qa13_compound-coreference", "qa14_time-reasoning", "qa15_basic-deduction",
+        "qa16_basic-induction", "qa17_positional-reasoning", "qa18_size-reasoning", "qa19_path-finding",
+        "qa20_agents-motivations",
     };
     memset(d, 0, sizeof *d);
     if (!split || (strcmp(split, "train") && strcmp(split, "test"))) {
         data_error(err, "babilong: split '%s' is not train or test", split ? split : "(null)");
         return -1;
     }
-    if (task < 0 || task > 5) {
-        data_error(err, "babilong: bad task %d (1..5, or 0 for all five)", task);
+    if (task < 0 || task > BABILONG_TASKS) {
+        data_error(err, "babilong: bad task %d (1..20, or 0 for all twenty)", task);
         return -1;
     }
     snprintf(d->split, sizeof d->split, "%s", split);
-    char path[PATH_SIZE], name[128];
-    for (int t = 0; t < 5; t++) {
+    char path[PATH_SIZE];
+    for (int t = 0; t < BABILONG_TASKS; t++) {
         if (task && t != task - 1) continue;
-        snprintf(name, sizeof name, "babi-tasks-v1.2/en-10k/%s_%s.txt", tasks[t], split);
-        if (join_path(path, data_dir, name, err) || babi_load(path, &d->babi[t], err)) goto fail;
+        if (babi_path(path, data_dir, tasks[t], split, err)) goto fail;
+        /* qa6-qa20 are optional when all are loaded: a folder of qa1-qa5 still serves those */
+        if (!task && t >= BABI_GENERATED_TASKS && access(path, F_OK) != 0) continue;
+        if (babi_load(path, &d->babi[t], err)) goto fail;
     }
     d->have_babi = 1;
-    if (join_path(path, data_dir, "gutenberg-books", err) || load_books(path, d, err)) goto fail;
+    if (data_join(path, PATH_SIZE, data_dir, "gutenberg-books", err) || load_books(path, d, err)) goto fail;
     return 0;
 fail:
     babilong_data_free(d);
@@ -616,7 +504,7 @@ static int compare_ints(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-static size_t prefix_len(const Prompt *pr)
+static size_t prefix_len(const BabilongPrompt *pr)
 {
     return strlen(pr->instruction) + 2 + strlen(pr->examples) + 2 + strlen(pr->post_prompt) + 2 +
            strlen(CONTEXT_OPEN);
@@ -630,8 +518,7 @@ static size_t question_len(const BabiSample *s)
     return n;
 }
 
-/* Bytes of the task's template around the context and question. */
-static size_t template_len(int task) { return prefix_len(&PROMPTS[task - 1]) + strlen(CONTEXT_CLOSE); }
+size_t babilong_template_len(int task) { return prefix_len(babilong_prompt(task)) + strlen(CONTEXT_CLOSE); }
 
 /* Bytes of the prompt without background. */
 static size_t bare_len(size_t template, const BabiSample *s) { return template + s->facts_len + question_len(s); }
@@ -645,7 +532,7 @@ static char *put(char *w, const char *s, size_t n)
 /* prefix, then the facts at their slots among the background pieces, then the question */
 static int assemble(int task, const BabiSample *s, const Pieces *bg, const int *slot, TextSample *out)
 {
-    const Prompt *pr = &PROMPTS[task - 1];
+    const BabilongPrompt *pr = babilong_prompt(task);
     size_t ctx = s->facts_len;
     for (size_t k = 0; k < bg->n; k++) ctx += bg->v[k].len + 1;
     size_t qlen = question_len(s), total = prefix_len(pr) + ctx + strlen(CONTEXT_CLOSE) + qlen;
@@ -687,7 +574,7 @@ int babilong_build(const BabilongData *d, int task, const BabiSample *s, int64_t
                    uint64_t unit, TextSample *out, DataError *err)
 {
     memset(out, 0, sizeof *out);
-    if (task < 1 || task > 5 || target_len < 0) {
+    if (task < 1 || task > BABILONG_TASKS || target_len < 0) {
         data_error(err, "babilong: bad task %d or target_len %lld", task, (long long)target_len);
         return -1;
     }
@@ -695,12 +582,7 @@ int babilong_build(const BabilongData *d, int task, const BabiSample *s, int64_t
         data_error(err, "babilong qa%d: a sample needs facts and supporting facts", task);
         return -1;
     }
-    int64_t bare = (int64_t)bare_len(template_len(task), s);
-    if (target_len > 0 && bare > target_len) {
-        data_error(err, "babilong qa%d: the prompt takes %lld bytes without background, more than target_len %lld",
-                   task, (long long)bare, (long long)target_len);
-        return -1;
-    }
+    int64_t bare = (int64_t)bare_len(babilong_template_len(task), s);
     Pieces bg = {0};
     int *slot = malloc((size_t)s->n_facts * sizeof *slot);
     int rc = -1;
@@ -742,76 +624,112 @@ static int64_t generated_min_length(int task, DataError *err)
     for (int i = 0; i < PROBE_STORIES; i++) {
         BabiSet set;
         if (babi_generate(task, &r, &set, err)) return -1;
-        need[i] = (int64_t)bare_len(template_len(task), &set.samples[rng_below(&r, (uint64_t)set.n_samples)]);
+        need[i] = (int64_t)bare_len(babilong_template_len(task), &set.samples[rng_below(&r, (uint64_t)set.n_samples)]);
         babi_free(&set);
     }
     qsort(need, PROBE_STORIES, sizeof *need, compare_int64);
     return need[PROBE_STORIES / 5];
 }
 
+static int is_test(const BabilongData *d) { return strcmp(d->split, "test") == 0; }
+
+/* The loaded questions of the task, or NULL with err (the generator is qa1-qa5 only). */
+static const BabiSet *task_set(const BabilongData *d, int task, DataError *err)
+{
+    if (task < 1 || task > BABILONG_TASKS) {
+        data_error(err, "babilong: bad task %d (1..20)", task);
+        return NULL;
+    }
+    if (!d->have_babi && task > BABI_GENERATED_TASKS) {
+        data_error(err, "babilong qa%d: needs the bAbI files (the built-in generator makes qa1-qa5 only)", task);
+        return NULL;
+    }
+    if (d->have_babi && d->babi[task - 1].n_samples == 0) {
+        data_error(err, "babilong qa%d: no %s questions loaded for this task (its bAbI file is missing from "
+                   "babi-tasks-v1.2/en-10k%s)", task, d->split, strcmp(d->split, "test") ? "" : " and en");
+        return NULL;
+    }
+    return d->have_babi ? &d->babi[task - 1] : NULL;
+}
+
 int64_t babilong_min_length(const BabilongData *d, int task, DataError *err)
 {
-    if (task < 1 || task > 5) {
-        data_error(err, "babilong: bad task %d", task);
+    DataError e = {{0}};
+    const BabiSet *set = task_set(d, task, &e);
+    if (e.msg[0]) {
+        *err = e;
         return -1;
     }
-    if (!d->have_babi) return generated_min_length(task, err);
-    const BabiSet *set = &d->babi[task - 1];
-    if (set->n_samples == 0) {
-        data_error(err, "babilong qa%d: no %s questions loaded for this task", task, d->split[0] ? d->split : "test");
-        return -1;
-    }
+    if (!set) return generated_min_length(task, err);
+    if (is_test(d)) return babilong_select_min_length(task, set, babilong_template_len(task), err);
     int64_t min = INT64_MAX;
     for (int i = 0; i < set->n_samples; i++) {
-        int64_t n = (int64_t)bare_len(template_len(task), &set->samples[i]);
+        int64_t n = (int64_t)bare_len(babilong_template_len(task), &set->samples[i]);
         min = n < min ? n : min;
     }
     return min;
 }
 
-int babilong_make(const BabilongData *d, int task, int64_t target_len, uint64_t seed, uint64_t unit,
-                  TextSample *out, DataError *err)
+/* Training questions: the (pick mod n)-th of the split that fits without background, file order. */
+static const BabiSample *pick_fitting(const BabiSet *set, int task, int64_t target_len, uint64_t pick,
+                                      const char *split, DataError *err)
 {
-    memset(out, 0, sizeof *out);
-    if (task < 1 || task > 5 || target_len < 0) {
-        data_error(err, "babilong: bad task %d or target_len %lld", task, (long long)target_len);
-        return -1;
+    size_t template = babilong_template_len(task);
+    uint64_t n = 0;
+    for (int i = 0; i < set->n_samples; i++)
+        n += target_len == 0 || (int64_t)bare_len(template, &set->samples[i]) <= target_len;
+    for (int i = 0, k = 0; n && i < set->n_samples; i++) {
+        if (target_len > 0 && (int64_t)bare_len(template, &set->samples[i]) > target_len) continue;
+        if ((uint64_t)k++ == pick % n) return &set->samples[i];
     }
-    size_t template = template_len(task);
-    if (d->have_babi) { /* the (unit mod n)-th question of the split that fits, in file order */
-        const BabiSet *set = &d->babi[task - 1];
-        const char *split = d->split[0] ? d->split : "test";
-        if (set->n_samples == 0) {
-            data_error(err, "babilong qa%d: no %s questions loaded for this task", task, split);
-            return -1;
-        }
-        uint64_t n = 0;
-        for (int i = 0; i < set->n_samples; i++)
-            n += target_len == 0 || (int64_t)bare_len(template, &set->samples[i]) <= target_len;
-        for (int i = 0, k = 0; n && i < set->n_samples; i++) {
-            if (target_len > 0 && (int64_t)bare_len(template, &set->samples[i]) > target_len) continue;
-            if ((uint64_t)k++ == unit % n)
-                return babilong_build(d, task, &set->samples[i], target_len, seed, unit, out, err);
-        }
-        data_error(err, "babilong qa%d: no %s question fits in %lld bytes (the template alone takes %zu)", task,
-                   split, (long long)target_len, template);
-        return -1;
-    }
+    data_error(err, "babilong qa%d: no %s question fits in %lld bytes (the template alone takes %zu)", task, split,
+               (long long)target_len, template);
+    return NULL;
+}
+
+/* Generated: stories drawn from the key's stream until a picked question fits. */
+static int make_generated(const BabilongData *d, int task, int64_t target_len, uint64_t seed, uint64_t key,
+                          TextSample *out, DataError *err)
+{
+    size_t template = babilong_template_len(task);
     Rng r;
-    rng_init(&r, seed, STREAM_STORY, unit);
+    rng_init(&r, seed, STREAM_STORY, key);
     for (int attempt = 0; attempt < GENERATE_TRIES; attempt++) {
         BabiSet set;
         if (babi_generate(task, &r, &set, err)) return -1;
         const BabiSample *s = &set.samples[rng_below(&r, (uint64_t)set.n_samples)];
         int rc = 1; /* does not fit: draw another story */
         if (target_len == 0 || (int64_t)bare_len(template, s) <= target_len)
-            rc = babilong_build(d, task, s, target_len, seed, unit, out, err);
+            rc = babilong_build(d, task, s, target_len, seed, key, out, err);
         babi_free(&set);
         if (rc <= 0) return rc;
     }
     data_error(err, "babilong qa%d: no generated story fits in %lld bytes (the template alone takes %zu)", task,
                (long long)target_len, template);
     return -1;
+}
+
+int babilong_make_at(const BabilongData *d, int task, int64_t target_len, uint64_t seed, uint64_t pick,
+                     uint64_t key, TextSample *out, DataError *err)
+{
+    memset(out, 0, sizeof *out);
+    DataError e = {{0}};
+    const BabiSet *set = task_set(d, task, &e);
+    if (e.msg[0] || target_len < 0) {
+        if (!e.msg[0]) data_error(&e, "babilong: bad target_len %lld", (long long)target_len);
+        *err = e;
+        return -1;
+    }
+    if (!set) return make_generated(d, task, target_len, seed, key, out, err);
+    const BabiSample *s = is_test(d) ? babilong_select(task, set, target_len, babilong_template_len(task), pick, err)
+                                     : pick_fitting(set, task, target_len, pick, d->split, err);
+    return s ? babilong_build(d, task, s, target_len, seed, key, out, err) : -1;
+}
+
+int babilong_make(const BabilongData *d, int task, int64_t target_len, uint64_t seed, uint64_t unit,
+                  TextSample *out, DataError *err)
+{
+    return babilong_make_at(d, task, target_len, seed, unit, unit, out, err);
 }
 
 /* ---------------------------------------------------------------------------------------------
@@ -850,9 +768,23 @@ static size_t find_marker(const char *t, size_t n, const char *marker)
     return n;
 }
 
+/* Is label one of the target's parts: its comma-separated pieces when it is a list, else the whole
+ * target (case-insensitive)? */
+static int is_target_part(const char *target, int list, const char *label)
+{
+    size_t m = strlen(label);
+    for (const char *p = target;;) {
+        size_t n = list ? strcspn(p, ",") : strlen(p);
+        if (n == m && contains_label(p, n, label)) return 1;
+        if (!p[n]) return 0;
+        p += n + 1;
+    }
+}
+
 double babilong_score(const TextSample *s, int task, const char *prediction)
 {
-    if (task < 1 || task > 5 || !s || !s->prompt || s->n_answers < 1 || !prediction) return 0.0;
+    const char *const *labels = babilong_labels(task);
+    if (!labels || !s || !s->prompt || s->n_answers < 1 || !prediction) return 0.0;
     const char *question = s->prompt;
     for (const char *q; (q = strstr(question, "\nQuestion: "));) question = q + strlen("\nQuestion: ");
     /* the first sentence, and nothing from an imitated <context> or <example> */
@@ -861,12 +793,16 @@ double babilong_score(const TextSample *s, int task, const char *prediction)
     n = cut < n ? cut : n;
     cut = find_marker(prediction, n, "<example>");
     n = cut < n ? cut : n;
+    /* a target with a comma and over 3 characters is a list (qa8 "apple,milk"; not qa19's "s,e"):
+     * every part and nothing else must be named */
     const char *target = s->answers[0];
-    int found = 0, target_found = 0;
-    for (const char *const *l = LABELS[task - 1]; *l; l++) {
+    int list = strchr(target, ',') && strlen(target) > 3, parts = 1;
+    for (const char *c = target; list && (c = strchr(c, ',')); c++) parts++;
+    int found = 0, hits = 0;
+    for (const char *const *l = labels; *l; l++) {
         if (contains_label(question, strlen(question), *l) || !contains_label(prediction, n, *l)) continue;
         found++;
-        target_found |= strlen(target) == strlen(*l) && contains_label(target, strlen(target), *l);
+        hits += is_target_part(target, list, *l);
     }
-    return target_found && found == 1 ? 1.0 : 0.0;
+    return hits == parts && found == parts ? 1.0 : 0.0;
 }

@@ -110,3 +110,10 @@ void text_sample_free(TextSample *s)
     free(s->answers);
     memset(s, 0, sizeof *s);
 }
+
+size_t data_chomp(const char *s, size_t len)
+{
+    if (len && s[len - 1] == '\n') len--;
+    if (len && s[len - 1] == '\r') len--;
+    return len;
+}

@@ -28,6 +28,9 @@ char *data_read_file(const char *path, size_t *len, DataError *err);
 typedef void (*DataInputHook)(const char *path, const void *bytes, size_t len);
 void data_set_input_hook(DataInputHook hook);
 void data_note_input(const char *path, const void *bytes, size_t len);
+/* len without one trailing "\n" or "\r\n" (a line or a one-line file as read). */
+size_t data_chomp(const char *s, size_t len);
+
 /* A text file holds no NUL byte (a binary file, or a corrupt or zero-filled copy): -1 with
  * "path:line: NUL byte at byte N of the line (not a text file, or a corrupt copy)", else 0. */
 int data_check_text(const char *path, const char *buf, size_t len, DataError *err);

@@ -385,7 +385,8 @@ void forecast_window(const ForecastSplit *s, int64_t i, float *input, float *tar
 int forecast_naive_parse(const char *name, ForecastNaive *kind)
 {
     if (strcmp(name, "naive-last") == 0) *kind = FORECAST_NAIVE_LAST;
-    else if (strcmp(name, "naive-mean") == 0) *kind = FORECAST_NAIVE_MEAN;
+    else if (strcmp(name, "naive-zero") == 0) *kind = FORECAST_NAIVE_ZERO;
+    else if (strcmp(name, "window-mean") == 0 || strcmp(name, "naive-mean") == 0) *kind = FORECAST_WINDOW_MEAN;
     else return -1;
     return 0;
 }
@@ -395,7 +396,8 @@ void forecast_naive(ForecastNaive kind, const float *input, int lookback, int ch
 {
     for (int c = 0; c < channels; c++) {
         float v = input[(size_t)(lookback - 1) * channels + c];
-        if (kind == FORECAST_NAIVE_MEAN) {
+        if (kind == FORECAST_NAIVE_ZERO) v = 0.0f;
+        if (kind == FORECAST_WINDOW_MEAN) {
             double sum = 0;
             for (int t = 0; t < lookback; t++) sum += input[(size_t)t * channels + c];
             v = (float)(sum / lookback);

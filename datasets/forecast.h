@@ -30,8 +30,10 @@
  *    mean of |pred - true|, one flat mean over windows x H x C elements (no per-channel or
  *    per-window weighting), summed in double. The benchmark figure per dataset is the mean of the
  *    four horizons 96, 192, 336, 720, taken by the caller.
- *  - Model-free forecasters for the loader self-check: naive-last repeats the last input row;
- *    naive-mean repeats the per-channel mean of the input window. naive-last does not depend on
+ *  - Model-free forecasters: naive-zero forecasts 0, the training mean after scaling (TSLib's
+ *    usual floor); naive-last repeats the last input row (LTSF-Linear's "Repeat"); window-mean
+ *    repeats the per-channel mean of the input window ("naive-mean", its old name, is still
+ *    accepted). naive-last does not depend on
  *    L (test targets start at the border whatever L is), so its test MSE/MAE can be compared
  *    with the "Repeat" row of the DLinear paper (ETTh1 H=96: 1.295 / 0.713 as recalled; this
  *    loader gives 1.2944 / 0.7132, tests/test_forecast_data.c). */
@@ -94,9 +96,11 @@ int forecast_split(const ForecastData *d, ForecastSplitKind kind, int horizon, F
 /* Window i (0 <= i < n_windows): input [lookback, C], target [horizon, C], both row-major. */
 void forecast_window(const ForecastSplit *s, int64_t i, float *input, float *target);
 
-typedef enum { FORECAST_NAIVE_LAST, FORECAST_NAIVE_MEAN } ForecastNaive;
+typedef enum { FORECAST_NAIVE_LAST, FORECAST_WINDOW_MEAN, FORECAST_NAIVE_ZERO } ForecastNaive;
 
-/* "naive-last" / "naive-mean"; 0 on success, -1 for another name. */
+/* "naive-zero", "naive-last", "window-mean" (or its old name "naive-mean"); 0 on success, -1 for
+ * another name. FORECAST_NAIVE_NAMES lists them for messages. */
+#define FORECAST_NAIVE_NAMES "naive-zero, naive-last or window-mean"
 int forecast_naive_parse(const char *name, ForecastNaive *kind);
 /* input [lookback, channels] -> pred [horizon, channels]. */
 void forecast_naive(ForecastNaive kind, const float *input, int lookback, int channels,

@@ -1,6 +1,7 @@
 /* DNA sequence classification data: GenomicBenchmarks (Gresova et al. 2023, the five tasks of
- * Titans Table 4) and GUE-style CSVs, the top-1 accuracy of Titans/HyenaDNA, and the rebuild of
- * GenomicBenchmarks sequences from its interval files and a reference FASTA.
+ * Titans Table 4) and GUE-style CSVs, the top-1 accuracy of Titans/HyenaDNA and the Matthews correlation
+ * of DNABERT-2. The rebuild of GenomicBenchmarks sequences from its interval files and a
+ * reference FASTA: genomics_rebuild.h.
  *
  * Protocol (shared/research/benchmarks-genomics-timeseries.md, Part 2):
  *  - GenomicBenchmarks full-sequence layout: <task>/<train|test>/<class>/<id>.txt, one sequence
@@ -20,24 +21,7 @@
  *    other byte (IUPAC codes such as R or Y included) is an error naming the file, the line for
  *    CSVs, and the 1-based position in the sequence. No padding or truncation happens here.
  *  - Accuracy: top-1, argmax with the first maximum winning ties (torch.argmax); logits holding a
- *    NaN or an infinity count as a wrong answer. Reported as correct / total.
- *
- * Rebuild (titans-genomics-rebuild): GenomicBenchmarks ships intervals, not sequences. The
- * interval layout is <task>/<train|test>/<class>.csv.gz (plain .csv also read) with header
- * "id,region,start,end,strand": 0-based half-open [start, end) on `region`, strand '+', '-' or
- * empty (= '+'). Each row becomes <out>/<split>/<class>/<id>.txt holding the bytes of the
- * reference in [start, end), reverse-complemented on '-' (IUPAC codes complemented, case kept:
- * the upstream package writes str(record.seq) with Biopython's reverse_complement, and the
- * Ensembl "dna" FASTAs are upper case). Region names are looked up in the FASTA as: the exact
- * record name; else, for "chrX", the record "X" (Ensembl names chromosomes 1, X, MT; the
- * upstream package adds "chr"); else a record "REGION.<version>" (Ensembl cDNA ids such as
- * ENST00000217185.6, whose version the package strips). The FASTA is plain text (gzip is refused
- * with a message saying to decompress it); FASTA.fai is used when present, else the same index
- * is built in memory with one pass (all lines of a record but the last must have one length,
- * as samtools faidx requires). Every interval is checked (region present, 0 <= start < end <=
- * length) before anything is written: an interval past the end is an error here, where the
- * package's Python slice would silently cut it short. Output class directories must be empty
- * or absent. */
+ *    NaN or an infinity count as a wrong answer. Reported as correct / total. */
 #ifndef TITANS_DATASETS_GENOMICS_H
 #define TITANS_DATASETS_GENOMICS_H
 
@@ -81,41 +65,10 @@ int genomics_accuracy_add(GenomicsAccuracy *a, const float *logits, int n_classe
 /* correct / total in [0, 1]; NaN when empty. */
 double genomics_accuracy(const GenomicsAccuracy *a);
 
-/* ---- GenomicBenchmarks intervals and the rebuild ----------------------------------------- */
-
-typedef struct {
-    char *id, *region;
-    int64_t start, end;
-    char strand; /* '+' or '-' */
-} GenomicsInterval;
-
-/* One <class>.csv.gz (or .csv): errors "path:line: problem". */
-int genomics_read_intervals(const char *path, GenomicsInterval **rows, int64_t *n,
-                            DataError *err);
-void genomics_free_intervals(GenomicsInterval *rows, int64_t n);
-
-typedef struct GenomicsFasta GenomicsFasta;
-
-int genomics_fasta_open(const char *path, GenomicsFasta **fa, DataError *err);
-void genomics_fasta_close(GenomicsFasta *fa);
-/* Length of the record `region` names (rules above); -1 with err if there is none. */
-int64_t genomics_fasta_length(const GenomicsFasta *fa, const char *region, DataError *err);
-/* Writes the end - start bytes of [start, end) into out (no NUL), reverse-complemented if
- * strand is '-'. */
-int genomics_fasta_fetch(GenomicsFasta *fa, const char *region, int64_t start, int64_t end,
-                         char strand, char *out, DataError *err);
-
-/* The reference of one class; cls NULL = every class without an entry of its own. */
-typedef struct {
-    const char *cls, *fasta;
-} GenomicsRef;
-
-typedef struct {
-    int64_t written[2]; /* train, test */
-    int64_t odd;        /* sequences holding a byte other than A C G T N (either case) */
-} GenomicsRebuildStats;
-
-int genomics_rebuild(const char *task_dir, const char *out_dir, const GenomicsRef *refs,
-                     int n_refs, GenomicsRebuildStats *stats, DataError *err);
+/* Matthews correlation of a k x k confusion matrix (counts[true * k + predicted]), the
+ * multiclass form of sklearn's matthews_corrcoef that DNABERT-2 reports on GUE:
+ * (c s - sum p_k t_k) / sqrt((s^2 - sum p_k^2) (s^2 - sum t_k^2)), c correct, s total, p_k and t_k
+ * the predicted and true counts of class k; 0 when the denominator is 0 (as sklearn). */
+double genomics_mcc(const int64_t *counts, int k);
 
 #endif

@@ -113,9 +113,9 @@ expect_failure 2 "$work/etth9" "an unknown forecasting variant (ETTh9): suite, t
 suite sniah7 "checkpoint = $fixtures/mag.h5" 'family = sniah\nvariants = s-niah-7\nlengths = 1k'
 expect_failure 2 "$work/sniah7" "an unknown S-NIAH variant (s-niah-7): suite, task and name" \
   "sniah7\\.ini:7: \\[task\\.t\\] variants: unknown NIAH task 's-niah-7'" --suite "$work/sniah7.ini"
-suite qa9 "checkpoint = $fixtures/mag.h5" 'family = babilong\nvariants = qa9\nlengths = 1k'
-expect_failure 2 "$work/qa9" "an unknown BABILong variant (qa9): suite, task and name" \
-  "qa9\\.ini:7: \\[task\\.t\\] variants: 'qa9' is not qa1 \\.\\. qa5" --suite "$work/qa9.ini"
+suite qa21 "checkpoint = $fixtures/mag.h5" 'family = babilong\nvariants = qa21\nlengths = 1k'
+expect_failure 2 "$work/qa21" "an unknown BABILong variant (qa21): suite, task and name" \
+  "qa21\\.ini:7: \\[task\\.t\\] variants: 'qa21' is not qa1 \\.\\. qa20" --suite "$work/qa21.ini"
 
 suite dna-text "checkpoint = $fixtures/dna_cls.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
 expect_failure 2 "$work/dna-text" "a DNA classifier listed for S-NIAH: suite, task, model and why" \

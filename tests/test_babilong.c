@@ -300,6 +300,47 @@ static double score(int t, const char *story, const char *prediction)
     return v;
 }
 
+/* metrics.py compare_answers with TASK_LABELS, run by upstream's own Python on these cases: a
+ * list target (qa8) needs every part and nothing else, qa7's "none" also names "one", qa19's
+ * "s,e" is one label, not a list. */
+static void test_metric_upstream(void **state)
+{
+    (void)state;
+    static const struct {
+        int task;
+        const char *target, *question, *output;
+        int want;
+    } cases[] = {
+        {8, "apple,milk", "What is Daniel carrying?", "apple, milk", 1},
+        {8, "apple,milk", "What is Daniel carrying?", "apple", 0},
+        {8, "apple,milk", "What is Daniel carrying?", "milk and apple and football", 0},
+        {8, "milk", "What is Mary carrying?", "milk", 1},
+        {8, "nothing", "What is Sandra carrying?", "Nothing.", 1},
+        {7, "none", "How many objects is Mary carrying?", "none", 0},
+        {7, "one", "How many objects is Mary carrying?", "one", 1},
+        {7, "two", "How many objects is Mary carrying?", "Two", 1},
+        {19, "s,e", "How do you go from the kitchen to the garden?", "s,e", 1},
+        {19, "s,e", "How do you go from the kitchen to the garden?", "s,e then w,w", 0},
+        {10, "maybe", "Is Mary in the school?", "maybe", 1},
+        {6, "no", "Is John in the garden?", "No, he is not", 1},
+        {6, "yes", "Is John in the garden?", "yes", 1},
+        {20, "hungry", "Why did yann go to the kitchen?", "hungry", 1},
+        {15, "wolf", "What is gertrude afraid of?", "Wolf", 1},
+        {14, "office", "Where was Julie before the school?", "office", 1},
+        {16, "white", "What color is Brian?", "white", 1},
+        {5, "Fred", "Who did Mary give the apple to?", "Fred", 1},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char prompt[256], *answers[1] = {(char *)cases[i].target};
+        snprintf(prompt, sizeof prompt, "<context>\nx\n</context>\n\nQuestion: %s", cases[i].question);
+        TextSample smp = {.prompt = prompt, .prompt_len = strlen(prompt), .answers = answers, .n_answers = 1};
+        double v = babilong_score(&smp, cases[i].task, cases[i].output);
+        if (v != cases[i].want)
+            fail_msg("qa%d target '%s' output '%s': %g, upstream %d", cases[i].task, cases[i].target,
+                     cases[i].output, v, cases[i].want);
+    }
+}
+
 static void test_metric(void **state)
 {
     (void)state;
@@ -543,8 +584,9 @@ static void test_min_length(void **state)
         printf("# qa%d: %lld bytes, %d of 500 generated questions fit\n", t, (long long)min, fit);
         assert_true(fit >= 50 && fit <= 200);
     }
-    BabilongData d = builtin; /* the built-in books, two questions of qa1 */
+    BabilongData d = builtin; /* the built-in books, two questions of qa1 (train: those that fit) */
     d.have_babi = 1;
+    snprintf(d.split, sizeof d.split, "train");
     d.babi[0] = parse("1 Mary moved to the bathroom.\n2 Where is Mary? \tbathroom\t1\n"
                       "1 John went to the hallway.\n2 Daniel went to the garden.\n3 Where is John? \thallway\t1\n");
     int64_t min = babilong_min_length(&d, 1, &err);
@@ -555,9 +597,16 @@ static void test_min_length(void **state)
         text_sample_free(&s);
     }
     assert_int_equal(babilong_make(&d, 1, min - 1, 3, 0, &s, &err), -1);
-    assert_non_null(strstr(err.msg, "no test question fits"));
+    assert_non_null(strstr(err.msg, "no train question fits"));
     assert_int_equal(babilong_min_length(&d, 2, &err), -1); /* qa2 not loaded */
-    assert_non_null(strstr(err.msg, "no test questions loaded"));
+    assert_non_null(strstr(err.msg, "no train questions loaded"));
+    /* the generator makes qa1-qa5 only */
+    assert_int_equal(babilong_min_length(&builtin, 6, &err), -1);
+    assert_non_null(strstr(err.msg, "qa6: needs the bAbI files"));
+    assert_int_equal(babilong_make(&builtin, 20, 0, 3, 0, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "qa20: needs the bAbI files"));
+    assert_int_equal(babilong_make(&builtin, 21, 0, 3, 0, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "bad task 21"));
     babi_free(&d.babi[0]);
 }
 
@@ -872,6 +921,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_story),      cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_prompts_0k),       cmocka_unit_test(test_metric),
+        cmocka_unit_test(test_metric_upstream),
         cmocka_unit_test(test_context_structure), cmocka_unit_test(test_lengths),
         cmocka_unit_test(test_min_length),
         cmocka_unit_test(test_determinism),      cmocka_unit_test(test_generator),

@@ -277,7 +277,8 @@ static void test_custom_borders_use_python_float_products(void **st)
  * channel normalises to s(r) = (r - 14)^2 = 0 1 4 9 16 25. H = 2 gives 3 windows:
  *   inputs (0,1) (1,4) (4,9), targets (4,9) (9,16) (16,25).
  * naive-last errors 3 8, 5 12, 7 16:        MSE 547/6,   MAE 51/6
- * naive-mean errors 3.5 8.5, 6.5 13.5, 9.5 18.5: MSE 741.5/6, MAE 60/6 */
+ * window-mean errors 3.5 8.5, 6.5 13.5, 9.5 18.5: MSE 741.5/6, MAE 60/6
+ * naive-zero errors 4 9, 9 16, 16 25:     MSE 1315/6,  MAE 79/6 */
 static void test_naive_forecasters_exact_metrics(void **st)
 {
     (void)st;
@@ -298,11 +299,19 @@ static void test_naive_forecasters_exact_metrics(void **st)
     assert_near(forecast_mse(&m), 547.0 / 6, 1e-12);
     assert_near(forecast_mae(&m), 51.0 / 6, 1e-12);
     m = (ForecastMetrics){0};
-    assert_int_equal(forecast_naive_parse("naive-mean", &kind), 0);
+    assert_int_equal(forecast_naive_parse("window-mean", &kind), 0);
     assert_int_equal(forecast_eval_naive(&s, kind, &m, &err), 0);
     assert_near(forecast_mse(&m), 741.5 / 6, 1e-12);
     assert_near(forecast_mae(&m), 60.0 / 6, 1e-12);
-    assert_int_equal(forecast_naive_parse("naive-zero", &kind), -1);
+    ForecastNaive alias;
+    assert_int_equal(forecast_naive_parse("naive-mean", &alias), 0); /* the old name, for old suites */
+    assert_int_equal(alias, kind);
+    m = (ForecastMetrics){0};
+    assert_int_equal(forecast_naive_parse("naive-zero", &kind), 0);
+    assert_int_equal(forecast_eval_naive(&s, kind, &m, &err), 0);
+    assert_near(forecast_mse(&m), 1315.0 / 6, 1e-12);
+    assert_near(forecast_mae(&m), 79.0 / 6, 1e-12);
+    assert_int_equal(forecast_naive_parse("naive-median", &kind), -1);
     forecast_free(&d);
 }
 
@@ -314,7 +323,7 @@ static void test_naive_and_metrics_on_arrays(void **st)
     forecast_naive(FORECAST_NAIVE_LAST, in, 3, 2, 2, pred);
     const float last[4] = {6, 30, 6, 30};
     assert_memory_equal(pred, last, sizeof last);
-    forecast_naive(FORECAST_NAIVE_MEAN, in, 3, 2, 2, pred);
+    forecast_naive(FORECAST_WINDOW_MEAN, in, 3, 2, 2, pred);
     const float mean[4] = {3, 20, 3, 20};
     assert_memory_equal(pred, mean, sizeof mean);
     ForecastMetrics m = {0};

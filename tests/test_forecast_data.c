@@ -30,7 +30,7 @@ typedef struct {
     int64_t begin[3], end[3];
     int64_t windows[4][3]; /* H = 96 192 336 720; train val test */
     double mean[21], std[21];
-    double last_mse, last_mae, mean_mse, mean_mae; /* naive-last, naive-mean on test, H = 96 */
+    double last_mse, last_mae, mean_mse, mean_mae; /* naive-last, window-mean on test, H = 96 */
 } Expect;
 
 static const Expect EXPECT[] = {
@@ -109,8 +109,8 @@ static void test_dataset(void **st)
     assert_int_equal(forecast_split(&d, FORECAST_TEST, 96, &s, &err), 0);
     ForecastMetrics last = {0}, mean = {0};
     assert_int_equal(forecast_eval_naive(&s, FORECAST_NAIVE_LAST, &last, &err), 0);
-    assert_int_equal(forecast_eval_naive(&s, FORECAST_NAIVE_MEAN, &mean, &err), 0);
-    printf("# %s test H=96 (%lld windows): naive-last MSE %.6f MAE %.6f; naive-mean MSE %.6f "
+    assert_int_equal(forecast_eval_naive(&s, FORECAST_WINDOW_MEAN, &mean, &err), 0);
+    printf("# %s test H=96 (%lld windows): naive-last MSE %.6f MAE %.6f; window-mean MSE %.6f "
            "MAE %.6f\n",
            d.name, (long long)s.n_windows, forecast_mse(&last), forecast_mae(&last),
            forecast_mse(&mean), forecast_mae(&mean));

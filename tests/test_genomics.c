@@ -17,6 +17,7 @@
 #include <cmocka.h>
 
 #include "genomics.h"
+#include "genomics_rebuild.h"
 
 static char tmpdir[] = "/tmp/titans-test-genomics-XXXXXX";
 
@@ -211,6 +212,32 @@ static void test_csv_sets(void **st)
     assert_int_equal(fclose(f), 0);
     assert_int_equal(genomics_load_csv(path, &s, &err), -1);
     expect_error(&err, path, ":2: NUL byte at byte 3 of the line");
+}
+
+/* genomics_mcc against the covariance definition of the multiclass MCC (Gorodkin 2004: the
+ * correlation of the one-hot true and predicted matrices), computed separately in Python. */
+static void confusion(const int *y, const int *p, int n, int k, int64_t *counts)
+{
+    memset(counts, 0, sizeof *counts * (size_t)(k * k));
+    for (int i = 0; i < n; i++) counts[y[i] * k + p[i]]++;
+}
+
+static void test_mcc(void **st)
+{
+    (void)st;
+    int64_t c[9];
+    const int y2[] = {0, 0, 1, 1, 1, 0, 1}, p2[] = {0, 1, 1, 1, 0, 0, 1};
+    confusion(y2, p2, 7, 2, c);
+    assert_true(fabs(genomics_mcc(c, 2) - 0.41666666666666674) < 1e-12);
+    const int y3[] = {0, 1, 2, 2, 1, 0, 2, 1}, p3[] = {0, 2, 2, 1, 1, 0, 2, 0};
+    confusion(y3, p3, 8, 3, c);
+    assert_true(fabs(genomics_mcc(c, 3) - 0.4523809523809524) < 1e-12);
+    const int all1[] = {1, 1, 1}; /* one class only: undefined, 0 as sklearn */
+    confusion(all1, all1, 3, 2, c);
+    assert_true(genomics_mcc(c, 2) == 0.0);
+    const int inv[] = {1, 0, 1, 0}, yi[] = {0, 1, 0, 1}; /* every answer wrong */
+    confusion(yi, inv, 4, 2, c);
+    assert_true(fabs(genomics_mcc(c, 2) + 1.0) < 1e-12);
 }
 
 static void test_accuracy(void **st)
@@ -498,6 +525,7 @@ int main(void)
         cmocka_unit_test(test_dir_errors),
         cmocka_unit_test(test_csv_sets),
         cmocka_unit_test(test_accuracy),
+        cmocka_unit_test(test_mcc),
         cmocka_unit_test(test_interval_files),
         cmocka_unit_test(test_fasta_fetch_with_and_without_fai),
         cmocka_unit_test(test_fasta_errors),

@@ -15,6 +15,7 @@
 #include <cmocka.h>
 
 #include "genomics.h"
+#include "genomics_rebuild.h"
 
 typedef struct {
     const char *task;

@@ -153,8 +153,8 @@ static void test_mismatches(void **st)
     expect_error("variants = prom", "variants = enhancers", "t.ini:22: [task.gen] variants: 'enhancers': no genomics task 'enhancers'");
     expect_error("variants = s-niah-1, s-niah-2", "variants = s-niah-4", "t.ini:15: [task.niah] variants: unknown NIAH task 's-niah-4'");
     expect_error("family = genomics\nvariants = prom\nsamples = 4\nmodels = dna",
-                 "family = babilong\nvariants = qa6\nlengths = 0\nsamples = 1\nmodels = a",
-                 "t.ini:22: [task.gen] variants: 'qa6' is not qa1 .. qa5");
+                 "family = babilong\nvariants = qa21\nlengths = 0\nsamples = 1\nmodels = a",
+                 "t.ini:22: [task.gen] variants: 'qa21' is not qa1 .. qa20");
     expect_error("models = dna", "models = last", "t.ini:24: [task.gen] models: model 'last': genomics needs");
     expect_error("models = *\n[task.gen]", "models = dna\n[task.gen]", "t.ini:19: [task.niah] models: model 'dna': text tasks need");
     dna.n_classes = 3;

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "babilong_prompts.h"
 #include "niah.h"
 
 /* What a unit costs besides its model's FLOPs (building the sample, its record, its journal
@@ -75,8 +76,8 @@ static int parse_variant(const Suite *s, const SuiteTask *t, int v, DataError *e
     NiahTask k;
     if (t->family == FAMILY_SNIAH && niah_task_parse(name, &k, err) != 0)
         return task_error(s, t, t->line_variants, "variants", err, "%s", err->msg);
-    if (t->family == FAMILY_BABILONG && (strlen(name) != 3 || strncmp(name, "qa", 2) || name[2] < '1' || name[2] > '5'))
-        return task_error(s, t, t->line_variants, "variants", err, "'%s' is not qa1 .. qa5", name);
+    if (t->family == FAMILY_BABILONG && !babilong_task_parse(name))
+        return task_error(s, t, t->line_variants, "variants", err, "'%s' is not qa1 .. qa20", name);
     return 0;
 }
 

@@ -1,6 +1,7 @@
 #include "report.h"
 
 #include "cells.h"
+#include "genomics.h"
 #include "outfile.h"
 
 #include <errno.h>
@@ -70,7 +71,46 @@ static void end_row(Out o)
     fprintf(o.csv, "\n");
 }
 
-/* S-NIAH (columns variant x length) and genomics (columns variant): one row per model column. */
+/* Matthews correlation of a genomics cell, from its units' true and predicted class names
+ * (DNABERT-2 reports MCC on GUE, beside the accuracy); NaN past MCC_CLASSES classes or no unit. */
+enum { MCC_CLASSES = 32 };
+
+static int class_slot(const char **names, int *k, const char *name)
+{
+    for (int i = 0; i < *k; i++)
+        if (!strcmp(names[i], name)) return i;
+    if (*k == MCC_CLASSES) return -1;
+    names[*k] = name;
+    return (*k)++;
+}
+
+static double cell_mcc(const Suite *s, const UnitList *l, const Record *rec, int ti, const char *column, int variant)
+{
+    static int64_t counts[MCC_CLASSES * MCC_CLASSES];
+    const char *names[MCC_CLASSES];
+    int k = 0;
+    int64_t n = 0;
+    memset(counts, 0, sizeof counts);
+    for (int64_t i = 0; i < l->n; i++) {
+        const Unit *u = &l->v[i];
+        if (u->task != ti || u->variant != variant || strcmp(s->models[u->model].column, column)) continue;
+        int t = class_slot(names, &k, rec[i].r.target), p = class_slot(names, &k, rec[i].r.prediction);
+        if (t < 0 || p < 0) return NAN;
+        counts[t * MCC_CLASSES + p]++;
+        n++;
+    }
+    return n ? genomics_mcc(counts, MCC_CLASSES) : NAN;
+}
+
+/* A genomics row's MCC cells (x 100, two decimals; no interval), after its accuracies. */
+static void put_mcc(Out o, double mcc)
+{
+    if (isnan(mcc)) fprintf(o.md, " | "), fprintf(o.csv, ",");
+    else fprintf(o.md, " | %.2f", 100 * mcc), fprintf(o.csv, ",%.4f", 100 * mcc);
+}
+
+/* S-NIAH (columns variant x length) and genomics (columns variant, then MCC per variant): one row
+ * per model column. */
 static void grid_table(const Suite *s, const UnitList *l, const Record *rec, int ti, Out o)
 {
     const SuiteTask *t = &s->tasks[ti];
@@ -86,7 +126,12 @@ static void grid_table(const Suite *s, const UnitList *l, const Record *rec, int
             snprintf(lab, sizeof lab, "%s%s%s", t->variants[v], by_length ? " " : "", by_length ? len : "");
             put_heading(o, lab);
         }
-    end_header(o, 1, t->n_variants * nl);
+    int mcc = t->family == FAMILY_GENOMICS;
+    for (int v = 0; mcc && v < t->n_variants; v++) {
+        fprintf(o.md, " | %s MCC", t->variants[v]);
+        fprintf(o.csv, ",%s MCC", t->variants[v]);
+    }
+    end_header(o, 1, t->n_variants * nl + (mcc ? t->n_variants : 0));
     for (int k = 0; k < nc; k++) {
         fprintf(o.md, "| %s", cols[k]);
         fprintf(o.csv, "%s", cols[k]);
@@ -95,6 +140,7 @@ static void grid_table(const Suite *s, const UnitList *l, const Record *rec, int
                 int64_t length = by_length ? t->lengths[li] : -1;
                 put_estimate(o, cells_estimate(s, l, rec, ti, cols[k], v, length, METRIC_ACCURACY), METRIC_ACCURACY, 1);
             }
+        for (int v = 0; mcc && v < t->n_variants; v++) put_mcc(o, cell_mcc(s, l, rec, ti, cols[k], v));
         end_row(o);
     }
 }

@@ -169,7 +169,7 @@ int64_t run_text_min_length(void *ctx, TaskFamily family, const char *variant, D
         return !d || niah_task_parse(variant, &k, err) ? -1 : niah_min_length(d, k, err);
     }
     BabilongData *d = babilong_of(ws, err);
-    return d ? babilong_min_length(d, variant[2] - '0', err) : -1; /* the plan parsed qa1 .. qa5 */
+    return d ? babilong_min_length(d, babilong_task_parse(variant), err) : -1; /* the plan parsed qa1 .. qa20 */
 }
 
 PlanData workspace_plan_data(Workspace *ws)
@@ -241,7 +241,9 @@ static int make_text_sample(Workspace *ws, const Unit *u, TextSample *smp, DataE
                    : 0;
     }
     BabilongData *d = babilong_of(ws, err);
-    return !d || babilong_make(d, t->variants[u->variant][2] - '0', u->length, s->seed, sample_key(t, u), smp, err)
+    /* the cell's sample number picks the question, as upstream's list order */
+    return !d || babilong_make_at(d, babilong_task_parse(t->variants[u->variant]), u->length, s->seed,
+                                  (uint64_t)u->sample, sample_key(t, u), smp, err)
                ? -1
                : 0;
 }
@@ -298,7 +300,7 @@ static int run_text(Workspace *ws, const Unit *u, UnitResult *r, DataError *err)
         for (int i = 0; i < n_out; i++) text[i] = (char)out[i];
         text[n_out] = 0;
         r->score = u->family == FAMILY_SNIAH ? niah_score(&smp, text)
-                                             : babilong_score(&smp, t->variants[u->variant][2] - '0', text);
+                                             : babilong_score(&smp, babilong_task_parse(t->variants[u->variant]), text);
         r->truncated = copy_text(r->prediction, sizeof r->prediction, text, (size_t)n_out) |
                        copy_answers(r->target, &smp);
         r->tokens = (int64_t)smp.prompt_len + n_out;

@@ -9,6 +9,8 @@
 #include <strings.h>
 #include <xxhash.h>
 
+#include "forecast.h"
+
 static const char *const FAMILIES[] = {"sniah", "babilong", "genomics", "forecast"};
 /* What titans-eval writes into its output folder besides <task>.csv (report.c: units.csv,
  * tables.md; records.c: results.h5 and its .tmp; journal.c: journal/): a task named so would
@@ -171,8 +173,9 @@ static int model_key(Ctx *ctx, SuiteModel *m, const char *key, const char *value
         if (k < 0 || (size_t)k >= sizeof m->checkpoint)
             return WHY("[%s] checkpoint: the path is longer than %zu bytes", ctx->section, sizeof m->checkpoint - 1);
     } else if (!strcmp(key, "forecaster")) {
-        if (strcmp(value, "naive-last") && strcmp(value, "naive-mean"))
-            return WHY("[%s] forecaster: '%s' is not naive-last or naive-mean", ctx->section, value);
+        ForecastNaive kind;
+        if (forecast_naive_parse(value, &kind))
+            return WHY("[%s] forecaster: '%s' is not " FORECAST_NAIVE_NAMES, ctx->section, value);
         snprintf(m->forecaster, sizeof m->forecaster, "%s", value);
     } else if (!strcmp(key, "column")) {
         if ((bad = suite_bad_name(value, buf, sizeof buf))) return WHY("[%s] column: %s", ctx->section, bad);

@@ -7,7 +7,7 @@
  *
  *   [model.mag]                  ; a checkpoint (path relative to the suite file's folder)
  *   checkpoint = ../checkpoints/mag.h5
- *   [model.last]                 ; or a built-in forecaster: naive-last, naive-mean
+ *   [model.last]                 ; or a built-in forecaster: naive-zero, naive-last, window-mean
  *   forecaster = naive-last
  *   column = naive               ; optional, any model: its column in the tables (default: the
  *                                ; name). Forecast checkpoints of one variant, one per horizon,
@@ -16,7 +16,7 @@
  *   [task.niah]
  *   family = sniah               ; sniah | babilong | genomics | forecast
  *   variants = s-niah-1, s-niah-2 ; sniah: s-niah-1..3 and RULER's task names (niah_multikey_1
- *                                ; ...: datasets/niah.h); babilong: qa1..qa5;
+ *                                ; ...: datasets/niah.h); babilong: qa1..qa20;
  *                                ; genomics: task folders; forecast: ETTh1 ETTh2 ETTm1 ETTm2 weather
  *   lengths = 1024, 4096         ; sniah/babilong context lengths (bytes; 1k, 64k, 1m allowed);
  *                                ; forecast: horizons

@@ -89,7 +89,7 @@ typedef struct {
 static const Option OPTIONS[] = {
     {"family", 'f', OPT_TEXT, "FAMILY", "sniah, babilong, genomics or forecast", ALL, ALL, NULL, FIELD(family)},
     {"variant", 'v', OPT_TEXT, "NAME",
-     "sniah: s-niah-1|s-niah-2|s-niah-3; babilong: qa1..qa5; genomics: the task folder "
+     "sniah: s-niah-1|s-niah-2|s-niah-3; babilong: qa1..qa20; genomics: the task folder "
      "(e.g. prom_core_all); forecast: ETTh1|ETTh2|ETTm1|ETTm2|weather", ALL, ALL, NULL, FIELD(variant)},
     {"length", 'l', OPT_COUNT, "BYTES", "prompt length bound in bytes, as a suite's lengths (babilong: 0 = no background)",
      TEXT, TEXT, NULL, FIELD(length)},
@@ -325,8 +325,8 @@ static int parse_options(int argc, char **argv, DataOptions *o)
                                NIAH_ESSAYS);
     }
     if (o->fam == BABILONG) {
-        if (strlen(o->variant) != 3 || strncmp(o->variant, "qa", 2) || o->variant[2] < '1' || o->variant[2] > '5')
-            return usage_error("--variant: '%s' is not a babilong task (qa1, qa2, qa3, qa4 or qa5)", o->variant);
+        if (!babilong_task_parse(o->variant))
+            return usage_error("--variant: '%s' is not a babilong task (qa1 .. qa20)", o->variant);
         if (strcmp(o->split, "train") && strcmp(o->split, "test"))
             return usage_error("--split: '%s' is not train or test", o->split);
         if (!o->data_dir[0] && strcmp(o->split, "train"))
@@ -664,7 +664,7 @@ static int write_text(const DataOptions *opt, const char *cmd)
             snprintf(source, sizeof source, "built-in: noise haystack and word list (niah_data_builtin)");
         }
     } else {
-        task = opt->variant[2] - '0';
+        task = babilong_task_parse(opt->variant);
         if (opt->data_dir[0]) {
             if (babilong_data_load_split(opt->data_dir, opt->split, task, &bl, &err)) return fail("%s", err.msg);
             snprintf(source, sizeof source, "%s: bAbI en-10k %s split of %s, gutenberg-books background "
