@@ -328,6 +328,14 @@ int main(int argc, char **argv)
                 for (int64_t i = 0; i < todo.n; i++) n += owner[i] == r;
                 printf("  rank %d: %lld units, estimated %.3g FLOP\n", r, (long long)n, load[r]);
             }
+        free(ordered); /* as at the end (the sanitizer build's leak check) */
+        free(owner);
+        free(load);
+        free(done);
+        units_free(&todo);
+        units_free(&units);
+        workspace_free(&ws);
+        suite_free(&s);
         MPI_Finalize();
         return 0;
     }

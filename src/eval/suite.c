@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,10 +54,11 @@ static int parse_length(const char *s, int64_t *out)
     errno = 0;
     long long v = strtoll(s, &end, 10);
     if (end == s || errno || v < 0) return -1;
-    if (*end == 'k' || *end == 'K') v *= 1024, end++;
-    else if (*end == 'm' || *end == 'M') v *= 1024 * 1024, end++;
-    if (*end) return -1;
-    *out = v;
+    long long unit = 1;
+    if (*end == 'k' || *end == 'K') unit = 1024, end++;
+    else if (*end == 'm' || *end == 'M') unit = 1024 * 1024, end++;
+    if (*end || v > LLONG_MAX / unit) return -1; /* "9000000000000000m" would overflow */
+    *out = v * unit;
     return 0;
 }
 

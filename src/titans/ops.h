@@ -39,7 +39,9 @@ static inline float exp_fast(float x)
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    int bits = ((int)n + 127) << 23; /* 2^n as float bits */
+    /* n is in [-126, 127]; a NaN x leaves n NaN, whose conversion to int is undefined: take 0
+     * there (a select, still branch-free), the polynomial's NaN is the result */
+    int bits = ((int)(n == n ? n : 0.0f) + 127) << 23; /* 2^n as float bits */
     float scale;
     memcpy(&scale, &bits, sizeof scale);
     return p * scale;
