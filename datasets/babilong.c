@@ -311,6 +311,10 @@ static int load_book(const char *path, BabilongBook *b, DataError *err)
     size_t len;
     char *t = data_read_file(path, &len, err);
     if (!t) return -1;
+    if (data_check_text(path, t, len, err)) { /* a NUL would end the prompt early for C strings */
+        free(t);
+        return -1;
+    }
     size_t n = 0, i = len >= 3 && memcmp(t, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
     for (; i < len; i++) {
         if (t[i] == '\r' && i + 1 < len && t[i + 1] == '\n') continue; /* CRLF: keep the LF */

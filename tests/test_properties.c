@@ -234,6 +234,56 @@ static void test_save_restore(void **st)
     for_each_token_model(save_restore);
 }
 
+/* Restore checks each layer's counters against the saved position (tests/fuzz/fuzz_state.c found
+ * states with a mal ring length of -1, or a mac position of 2^62 beside a segment of 11 rows,
+ * accepted): states saved at every position around the window and segment borders are accepted
+ * and continue exactly; a counter changed by one is refused. */
+static void restore_positions(const char *name, TitansModel *m)
+{
+    const TitansConfig *c = titans_model_config(m);
+    TitansError err;
+    int64_t seg = c->window > c->segment ? c->window : c->segment;
+    int32_t *tok = random_tokens(c, 2 * (int)seg + 4, 9);
+    for (int64_t t = 0; t <= 2 * seg + 2; t++) {
+        TitansState *s = titans_state_new(m, &err), *r = titans_state_new(m, &err);
+        if (t) assert_int_equal(titans_forward(m, s, tok, t, NULL, NULL, NULL, &err), 0);
+        void *buf = NULL;
+        size_t len = 0;
+        assert_int_equal(titans_state_save(s, &buf, &len, &err), 0);
+        assert_int_equal(titans_state_restore(r, buf, len, &err), 0);
+        float a[256], b[256];
+        assert_int_equal(titans_forward(m, s, tok + t, 2, NULL, a, NULL, &err), 0);
+        assert_int_equal(titans_forward(m, r, tok + t, 2, NULL, b, NULL, &err), 0);
+        if (c->head == TITANS_HEAD_LM) assert_memory_equal(a, b, sizeof a);
+        /* each layer's (seg_pos, len), after the arena */
+        size_t counters = len - (size_t)c->n_layers * 16;
+        for (int i = 0; i < c->n_layers; i++) /* attn layers' keys follow the counters */
+            if (c->layer_kinds[i] == TITANS_LAYER_ATTN) counters -= 2 * sizeof(float) * (size_t)t * c->d_model;
+        for (int f = 0; f < 2 * c->n_layers; f++) {
+            char *p = (char *)buf + counters + 8 * (size_t)f;
+            int64_t v;
+            memcpy(&v, p, 8);
+            int64_t w = v + 1;
+            memcpy(p, &w, 8);
+            assert_int_equal(titans_state_restore(r, buf, len, &err), -1);
+            assert_non_null(strstr(err.msg, "state restore"));
+            memcpy(p, &v, 8);
+        }
+        free(buf);
+        titans_state_free(s);
+        titans_state_free(r);
+    }
+    printf("# %s: saved and restored at positions 0 .. %lld; a counter off by one is refused\n", name,
+           (long long)(2 * seg + 2));
+    free(tok);
+}
+
+static void test_restore_positions(void **st)
+{
+    (void)st;
+    for_each_token_model(restore_positions);
+}
+
 static void test_restore_rejects_other_model(void **st)
 {
     (void)st;
@@ -345,6 +395,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_prefill_equals_decode), cmocka_unit_test(test_causality),
         cmocka_unit_test(test_cache_bounds),          cmocka_unit_test(test_save_restore),
+        cmocka_unit_test(test_restore_positions),
         cmocka_unit_test(test_restore_rejects_other_model), cmocka_unit_test(test_greedy_generation),
         cmocka_unit_test(test_pieces_of_blocks_equal_one_call),
     };

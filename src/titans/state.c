@@ -280,6 +280,38 @@ int titans_state_save(const TitansState *s, void **buf, size_t *len, TitansError
     return 0;
 }
 
+/* Positions beyond 2^53 are corrupt: RoPE takes positions as doubles, exact only up to there. */
+#define STATE_MAX_POSITION ((int64_t)1 << 53)
+
+/* Does a buffer of len bytes hold a state of s's model at `rows` ordinary positions? Computed
+ * without overflow whatever the header says. */
+static int size_matches(const TitansState *s, int64_t rows, size_t len)
+{
+    const TitansConfig *c = s->cfg;
+    size_t fixed = sizeof(StateHeader) + sizeof(float) * s->arena_floats + sizeof(int64_t) * 2 * (size_t)c->n_layers;
+    size_t per_row = 0;
+    for (int i = 0; i < c->n_layers; i++)
+        if (c->layer_kinds[i] == TITANS_LAYER_ATTN) per_row += 2 * sizeof(float) * (size_t)c->d_model;
+    if (len < fixed) return 0;
+    if (per_row == 0) return len == fixed;
+    return (len - fixed) % per_row == 0 && (len - fixed) / per_row == (uint64_t)rows;
+}
+
+/* The (seg_pos, len) a layer holds after `rows` ordinary positions (attention.c, layer.c): attn
+ * keeps every key; swa, mag and mal a ring of the latest `window`; mac the current segment's rows
+ * (a full one until the next segment starts); lmm nothing. */
+static int counters_ok(const TitansConfig *c, TitansLayerKind k, int64_t rows, const int64_t pos[2])
+{
+    int64_t seg = 0, len = 0;
+    if (k == TITANS_LAYER_ATTN) len = rows;
+    else if (layer_is_windowed(k)) len = rows < c->window ? rows : c->window;
+    else if (k == TITANS_LAYER_MAC) {
+        seg = rows % c->segment;
+        len = seg == 0 && rows > 0 ? c->segment : seg;
+    }
+    return pos[0] == seg && pos[1] == len;
+}
+
 int titans_state_restore(TitansState *s, const void *buf, size_t len, TitansError *err)
 {
     const TitansConfig *c = s->cfg;
@@ -296,8 +328,17 @@ int titans_state_restore(TitansState *s, const void *buf, size_t len, TitansErro
              h.arena_floats != s->arena_floats)
         why = "the state belongs to a different model";
     else if (h.rows < c->n_persistent) why = "corrupt header (position before the prefix)";
-    int64_t rows = h.rows - c->n_persistent;
-    if (!why && serial_size(s, rows) != len) why = "size does not match its header (truncated?)";
+    else if (h.rows - c->n_persistent > STATE_MAX_POSITION) why = "corrupt header (position beyond 2^53)";
+    int64_t rows = why ? 0 : h.rows - c->n_persistent;
+    if (!why && !size_matches(s, rows, len)) why = "size does not match its header (truncated?)";
+    /* every layer's counters must be the ones its position gives, or the next token would write
+     * outside its ring or segment: checked before anything of s changes */
+    const char *counters = (const char *)buf + sizeof h + sizeof(float) * s->arena_floats;
+    for (int i = 0; !why && i < c->n_layers; i++) {
+        int64_t pos[2];
+        memcpy(pos, counters + sizeof pos * (size_t)i, sizeof pos);
+        if (!counters_ok(c, c->layer_kinds[i], rows, pos)) why = "corrupt layer counters (not those of its position)";
+    }
     if (why) {
         snprintf(err->msg, sizeof err->msg, "state restore: %s", why);
         return -1;
