@@ -5,13 +5,15 @@
 # submits itself with -N1 -n2), runs the smoke suite through srun --mpi=pmix and ends with
 # mpirun's records. Then the USR1 that --signal=B:USR1@300 sends before the time limit: the
 # script requeues the job, the ranks finish their unit and stop (143), and the requeued job
-# resumes from its journal and ends with the tables of an uninterrupted mpirun run. Everything
+# resumes from its journal and ends with the tables of an uninterrupted mpirun run. And a requeue
+# inside one 1M-byte unit: the ranks save its state at once, and the requeued job goes on from
+# that state to the uninterrupted run's record. Everything
 # started is stopped and removed at the end. Needs root and the packages munge, slurmctld,
 # slurmd and slurm-client (scripts/install-deps.sh); without them the tests skip and say why.
 set -u
 . "$(dirname "$0")/lib.sh"
-echo "1..4"
-skip_all() { for i in 1 2 3 4; do echo "ok $i # SKIP $1"; done; exit 0; }
+echo "1..5"
+skip_all() { for i in 1 2 3 4 5; do echo "ok $i # SKIP $1"; done; exit 0; }
 for p in munged mungekey slurmctld slurmd sbatch srun scontrol ss; do
   command -v $p > /dev/null || skip_all "no $p (Debian: munge slurmctld slurmd slurm-client iproute2)"
 done
@@ -89,7 +91,7 @@ finished() {
   return 1
 }
 # submit SUITE OUT: the batch script as a user runs it, from a folder holding titans-eval; the job id
-submit() { (cd "$work/job" && "$sbatch_script" -N1 -n2 "$1" "$2") | awk '/^Submitted batch job/ { print $4 }'; }
+submit() { (cd "$work/job" && "$sbatch_script" -N1 -n2 "$@") | awk '/^Submitted batch job/ { print $4 }'; }
 tables() { grep '^|' "$1/tables.md"; }
 ln -s "$PWD/$EVAL" "$work/job/titans-eval"
 
@@ -118,3 +120,20 @@ check $? "USR1 to the batch script: it requeues the job, the ranks finish their 
   same "$work/long-mpirun/units.csv" "$work/job/long/units.csv" &&
   [ "$(tables "$work/long-mpirun")" = "$(tables "$work/job/long")" ]
 check $? "the requeued job resumes from its journal: units.csv and tables as an uninterrupted run's" "$log"
+
+# one 1M-byte unit (a few seconds), requeued while rank 0 is inside it: its state is saved at once
+# (not at --save-interval), and the requeued job goes on from there to the same record
+printf '[suite]\nname = one\n[model.m]\ncheckpoint = %s\n[task.n]\nfamily = sniah\nvariants = s-niah-1\nlengths = 1m\nsamples = 1\nmodels = m\n' \
+  "$fixtures/mag.h5" > "$work/one.ini"
+MPI_NP=1 $LAUNCH $EVAL --suite "$work/one.ini" --progress none --out "$work/one-mpirun" > "$work/one.log" 2>&1
+job=$(submit "$work/one.ini" one --save-interval 3600 --progress none)
+log=$work/job/logs/titans-eval_$job.out
+for i in $(seq 1 600); do grep -q "estimate:" "$log" 2> /dev/null && break; sleep 0.1; done
+sleep 1.5
+scancel --batch --signal=USR1 "$job"
+for i in $(seq 1 240); do [ "$(state "$job" Restarts)" = 1 ] && break; sleep 0.5; done
+finished "$job" 1 && [ "$(state "$job" JobState) $(state "$job" ExitCode)" = "COMPLETED 0:0" ] &&
+  grep -q "stopped inside unit 0; its state is saved" "$log" &&
+  grep -q "unit 0 went on from token [1-9][0-9]* of its saved state" "$log" &&
+  [ "$(cut -d, -f1-11,14- "$work/one-mpirun/units.csv")" = "$(cut -d, -f1-11,14- "$work/job/one/units.csv")" ]
+check $? "a requeue inside a 1M-byte unit: its state saved at once, the requeued job goes on from it, the same record" "$log"

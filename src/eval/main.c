@@ -70,7 +70,7 @@ typedef struct {
     DataError err;                           /* why this rank failed in this phase */
 } Run;
 
-static volatile sig_atomic_t stop_requested; /* SIGTERM (Slurm's time limit) or SIGINT */
+static volatile int stop_requested; /* SIGTERM (Slurm's time limit) or SIGINT (an int: lock-free) */
 
 static void on_stop(int sig)
 {
@@ -499,11 +499,15 @@ static int run_my_units(Run *r, Journal *jr, Progress *prog)
         rec->unit = u->id;
         rec->rank = r->rank;
         r->ws.saver = (UnitSaver){r->journal_dir, (double)r->opt.save_interval, u->id, identity_of_unit(&r->id, u),
-                                  clock_seconds(), 0};
+                                  clock_seconds(), 0, &stop_requested, 0};
         progress_unit_start(prog, u->cost, u->family == FAMILY_SNIAH || u->family == FAMILY_BABILONG ? u->length : 0);
-        if (run_unit(&r->ws, u, &rec->r, &r->err) != 0 ||
-            journal_append(jr, identity_of_unit(&r->id, u), rec, &r->err) != 0)
-            return -1;
+        if (run_unit(&r->ws, u, &rec->r, &r->err) != 0) return -1;
+        if (r->ws.saver.stopped) { /* its state is saved: the same command goes on from there */
+            printf("titans-eval: rank %d: stopped inside unit %lld; its state is saved in %s\n", r->rank,
+                   (long long)u->id, r->journal_dir);
+            return 0;
+        }
+        if (journal_append(jr, identity_of_unit(&r->id, u), rec, &r->err) != 0) return -1;
         unitstate_remove(r->journal_dir, u->id); /* the record is durable: its saved state is not needed */
         if (r->ws.saver.resumed)
             printf("titans-eval: rank %d: unit %lld went on from token %lld of its saved state\n", r->rank,

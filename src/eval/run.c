@@ -286,10 +286,10 @@ static int run_text(Workspace *ws, const Unit *u, UnitResult *r, DataError *err)
         int64_t n = (int64_t)smp.prompt_len, pos = resume_position(ws, m, st, n);
         /* all but the last piece through the model, the state saved between pieces when due
          * (unitstate.h); the answer is one line: generation stops at a newline or the budget */
-        for (; rc == 0 && n - pos > UNITSTATE_PIECE; pos += UNITSTATE_PIECE)
+        for (; rc == 0 && !ws->saver.stopped && n - pos > UNITSTATE_PIECE; pos += UNITSTATE_PIECE)
             rc = titans_forward(m, st, tokens + pos, UNITSTATE_PIECE, NULL, NULL, NULL, &terr) != 0 ? -2
                : unitstate_maybe_save(&ws->saver, st, pos + UNITSTATE_PIECE, err);
-        if (rc == 0 && titans_generate_greedy(m, st, tokens + pos, n - pos, smp.max_new, '\n', out, &n_out, &terr) != 0)
+        if (rc == 0 && !ws->saver.stopped && titans_generate_greedy(m, st, tokens + pos, n - pos, smp.max_new, '\n', out, &n_out, &terr) != 0)
             rc = -2;
         if (rc == -2) {
             data_error(err, "model '%s': %s", s->models[u->model].name, terr.msg);

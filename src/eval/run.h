@@ -49,6 +49,8 @@ typedef struct {
 void workspace_init(Workspace *ws, const Suite *s, const char *data_dir, TitansMemoryPath path);
 void workspace_free(Workspace *ws);
 
+/* 0 done, -1 error (err), or 0 with ws->saver.stopped set: a stop was requested inside a long
+ * unit, whose state is saved: no record. */
 int run_unit(Workspace *ws, const Unit *u, UnitResult *r, DataError *err);
 /* The prompt unit u's model reads, malloc'ed (*len bytes, NUL after them): S-NIAH and BABILong
  * the prompt, genomics the sequence (bases as upper-case ACGTN). Made again from the cell, the

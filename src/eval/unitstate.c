@@ -23,7 +23,9 @@ static void file_name(char *buf, size_t len, int64_t unit) { snprintf(buf, len, 
 
 int unitstate_maybe_save(UnitSaver *sv, const TitansState *st, int64_t position, DataError *err)
 {
-    if (!sv->dir || clock_seconds() - sv->last < sv->interval) return 0;
+    int stop = sv->stop && *sv->stop;
+    if (!sv->dir || (!stop && clock_seconds() - sv->last < sv->interval)) return 0;
+    sv->stopped = stop;
     void *buf = NULL;
     size_t len = 0;
     TitansError terr;

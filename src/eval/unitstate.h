@@ -25,9 +25,12 @@ typedef struct {
     uint64_t identity; /* its resume identity */
     double last;       /* clock_seconds() of the unit's start or its last save */
     int64_t resumed;   /* set by the unit: the position it resumed from (0: from the start) */
+    const volatile int *stop; /* set by a signal handler (Slurm's SIGTERM): save now, stop the unit */
+    int stopped;       /* set by the unit: it saved its state and stopped early */
 } UnitSaver;
 
-/* Saves when the interval has passed since the last save. 0, or -1 with err. */
+/* Saves when the interval has passed since the last save, or at once when a stop is requested
+ * (then sv->stopped is set and the unit should return). 0, or -1 with err. */
 int unitstate_maybe_save(UnitSaver *sv, const TitansState *st, int64_t position, DataError *err);
 /* The position restored into st from the unit's file, or 0 when there is none it can use. */
 int64_t unitstate_restore(const UnitSaver *sv, TitansState *st);
