@@ -10,7 +10,7 @@ set yrange [-4:104]   # lines at 0 and 100 clear of the border
 set ytics 0, 20, 100
 set grid ytics lc rgb "#dddddd" lw 0.5
 set key outside right top vertical Left reverse
-set style fill transparent solid 0.15 noborder
+set style fill transparent solid 0.1 noborder  # overlapping bands stay light
 line(i) = sprintf("%s-%d.dat", base, i)
 plot for [i=1:N] line(i) using 1:3:4 with filledcurves ls style[i], \
      for [i=1:N] line(i) using 1:2 with linespoints ls style[i] title label[i], \

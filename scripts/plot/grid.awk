@@ -18,13 +18,16 @@ END {
     yt = ""; for (j = 1; j <= nd; j++) yt = yt (j > 1 ? ", " : "") sprintf("\"%g%%%%\" %d", 100 * depths[j], j - 1)  # %% in a tick label: a literal %
     for (k = 1; k <= nm; k++) {
         m = models[k]; dat = dir "/grid-" m ".dat"; gp = dir "/grid-" m ".gp"
+        unrun = 0
         for (i = 1; i <= nl; i++)
             for (j = 1; j <= nd; j++)
                 if ((m, lengths[i], depths[j]) in n)
                     printf "%d %d %.6f %d\n", i - 1, j - 1, 100 * s[m, lengths[i], depths[j]] / n[m, lengths[i], depths[j]],
                         n[m, lengths[i], depths[j]] > dat
+                else unrun = 1
         close(dat)
-        printf "title = \"%s: %s\"\ndata = \"%s\"\nset xtics (%s)\nset ytics (%s)\n", paper_name(m), variants[m], dat, xt, yt > gp
+        printf "title = \"%s: %s%s\"\n", paper_name(m), variants[m], (unrun ? " (grey: not run)" : "") > gp
+        printf "data = \"%s\"\nset xtics (%s)\nset ytics (%s)\n", dat, xt, yt > gp
         printf "set xrange [-0.5:%g]\nset yrange [%g:-0.5]\n", nl - 0.5, nd - 0.5 > gp
         close(gp)
         print "sniah-grid-" m, gp

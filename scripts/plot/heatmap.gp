@@ -10,7 +10,7 @@ set cbrange [0:100]
 set cbtics 20 out
 set palette defined (0 "#440154", 10 "#482576", 20 "#414487", 30 "#35608D", 40 "#2A788E", \
     50 "#21908C", 60 "#22A884", 70 "#43BF71", 80 "#7AD151", 90 "#BBDF27", 100 "#FDE725")
-set tics scale 0.5
+set tics scale 1
 set style fill solid 1 border lc rgb "white"
 set object 1 rectangle from graph 0, 0 to graph 1, 1 behind fc rgb "#e0e0e0" fs solid 1 noborder  # cells not run: grey
 ink(v) = v < 50 ? 0xffffff : 0x000000   # white on the dark half of the scale, black on the light
