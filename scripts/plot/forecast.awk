@@ -27,7 +27,7 @@ function figure(f,    i, j, k, m, H, names_f, ord, gp, dat, xt) {
         close(dat)
     }
     gp = dir "/forecast-" f ".gp"
-    printf "title = \"%s\"\nbase = \"%s/forecast-%s\"\n", f, dir, f > gp
+    printf "title = \"%s\"\nbase = \"%s/forecast-%s\"\n", toupper(substr(f, 1, 1)) substr(f, 2), dir, f > gp  # Weather
     printf "set xtics (%s)\nset xrange [%g:%g]\n", xt, H[1] / 1.25, H[k] * 1.25 > gp
     declare_lines(gp, names_f, ord, nm[f])
     close(gp)
