@@ -1,31 +1,28 @@
 #!/bin/sh
 # BABILong accuracy of a titans-eval run averaged over its tasks (qa1-qa5), one row per model and
 # one column per length, with a floor row: the score of always giving each task's most common
-# answer on the same samples (what a model that learned the answer's form but not the facts can
-# reach). Markdown on stdout.
+# answer on the same samples (babilong_floor.awk). Markdown on stdout.
 #
 #   scripts/babilong_summary.sh results/babilong > results/babilong/summary.md
 #
-# Reads <run>/units.csv: unit,task,family,model,variant,length,depth,sample,score,... and the
-# target last (quoted; BABILong targets hold no comma).
+# Reads <run>/units.csv: unit,task,family,model,variant,length,depth,sample,score,...
 set -eu
 run=${1:?usage: babilong_summary.sh RESULT_DIR}
 csv=$run/units.csv
 [ -r "$csv" ] || { echo "babilong_summary.sh: $csv: cannot read (run titans-eval first)" >&2; exit 1; }
-awk -F, '
-NR == 1 || $3 != "babilong" { next }
+awk -F, -f "$(dirname "$0")/babilong_floor.awk" "$csv" | awk -F, '
+FILENAME == "-" { floor[$1] = $2; next }
+FNR == 1 || $3 != "babilong" { next }
 {
-    m = $4; v = $5; l = $6 + 0
+    m = $4; l = $6 + 0
     if (!(m in seen)) { seen[m] = 1; models[++nm] = m }
     if (!(l in lseen)) { lseen[l] = 1; lengths[++nl] = l }
     s[m, l] += $9; n[m, l]++
-    if (m == models[1]) { hit[v, $NF]++; cell[v, l, $NF]++; nc[v, l]++ }  # the samples of one model
 }
 END {
     if (!nm) { print "babilong_summary.sh: no BABILong units" > "/dev/stderr"; exit 1 }
     for (i = 2; i <= nl; i++)  # lengths ascending
         for (j = i; j > 1 && lengths[j] < lengths[j - 1]; j--) { t = lengths[j]; lengths[j] = lengths[j - 1]; lengths[j - 1] = t }
-    for (k in hit) { split(k, p, SUBSEP); if (hit[k] > best[p[1]]) { best[p[1]] = hit[k]; answer[p[1]] = p[2] } }
     printf "| model |"; for (i = 1; i <= nl; i++) printf " %s |", lengths[i] >= 1024 ? lengths[i] / 1024 "K" : lengths[i]; print ""
     printf "|---|"; for (i = 1; i <= nl; i++) printf "---:|"; print ""
     for (j = 1; j <= nm; j++) {
@@ -37,10 +34,6 @@ END {
         print ""
     }
     printf "| each task'"'"'s most common answer |"
-    for (i = 1; i <= nl; i++) {
-        f = nv = 0  # over the tasks run at this length
-        for (v in answer) if ((v, lengths[i]) in nc) { f += cell[v, lengths[i], answer[v]] / nc[v, lengths[i]]; nv++ }
-        printf " %.0f |", 100 * f / nv
-    }
+    for (i = 1; i <= nl; i++) if (lengths[i] in floor) printf " %.0f |", floor[lengths[i]]; else printf " |"
     print ""
-}' "$csv"
+}' - "$csv"
