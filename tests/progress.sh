@@ -9,9 +9,9 @@ set -u
 echo "1..3"
 mag=$fixtures/mag.h5
 
-# one 1M-byte unit on 1 rank: about 10 s inside one unit
-printf '[suite]\nname = one\n[model.m]\ncheckpoint = %s\n[task.n]\nfamily = sniah\nvariants = s-niah-1\nlengths = 1m\nsamples = 1\nmodels = m\n' "$mag" > "$work/one.ini"
-TITANS_PROGRESS_SECONDS=1 MPI_NP=1 $LAUNCH $EVAL --suite "$work/one.ini" --progress lines --out "$work/one" > "$work/one.log" 2>&1
+# one 2M-byte unit on 1 rank: seconds inside one unit, a line every 0.3 s
+printf '[suite]\nname = one\n[model.m]\ncheckpoint = %s\n[task.n]\nfamily = sniah\nvariants = s-niah-1\nlengths = 2m\nsamples = 1\nmodels = m\n' "$mag" > "$work/one.ini"
+TITANS_PROGRESS_SECONDS=0.3 MPI_NP=1 $LAUNCH $EVAL --suite "$work/one.ini" --progress lines --out "$work/one" > "$work/one.log" 2>&1
 inside=$(grep -c '^progress: [0-9.]*% of the estimated work, 0/1 units done' "$work/one.log")
 [ "$inside" -ge 3 ] && grep -q '^progress: 100.0% of the estimated work, 1/1 units done' "$work/one.log" &&
   [ "$(grep '0/1 units done' "$work/one.log" | sed 's/^progress: \([0-9.]*\)%.*/\1/' | sort -n -c && echo sorted)" = sorted ]
