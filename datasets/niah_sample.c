@@ -322,8 +322,11 @@ static char *essay_prompt(const NiahData *d, NiahTask task, const Sample *s, uin
                           size_t *len)
 {
     uint64_t S = niah_essay_sentences(d, n), text = niah_essay_bytes(d, n), prev = 0;
-    *len = prompt_bytes(d, task, s, n);
-    char *out = malloc(*len + 1), *o = out;
+    /* prompt_bytes is the size the sizing search uses; room for a space more around each needle
+     * keeps an edge it miscounts (needles at the same or an end boundary) inside the buffer, and
+     * *len is what was written */
+    size_t cap = prompt_bytes(d, task, s, n) + 2 * (size_t)s->m + 2;
+    char *out = malloc(cap + 1), *o = out;
     if (!out) return NULL;
     o = put(o, s->head, s->head_len);
     for (int i = 0; i <= s->m; i++) {
@@ -338,6 +341,7 @@ static char *essay_prompt(const NiahData *d, NiahTask task, const Sample *s, uin
     }
     o = put(o, s->tail, s->tail_len);
     *o = '\0';
+    *len = (size_t)(o - out);
     return out;
 }
 

@@ -11,13 +11,13 @@ echo "1..14"
 units() { sed -n 's/^titans-eval: suite .*), \([0-9]*\) units on.*/\1/p' "$1"; }
 plan() { out=$1; shift; MPI_NP=2 $LAUNCH $EVAL --suite "$SMOKE" --dry-run --out "$work/$out" "$@" > "$work/$out.log" 2>&1; }
 
-$EVAL --help > "$work/help" 2>&1 &&
+MPI_NP=1 $LAUNCH $EVAL --help > "$work/help" 2>&1 &&
   grep -q '^Selecting what runs:' "$work/help" && grep -q '^Output and resume:' "$work/help" &&
   grep -q -- '--samples N .*(default: the suite.s)' "$work/help" && grep -q '^Examples:' "$work/help"
 check $? "--help: grouped, defaults from the option table, examples" "$work/help"
-$EVAL --version > "$work/version" 2>&1 && grep -Eq '^titans-eval [0-9.]+ \(commit [0-9a-f]{7,}' "$work/version"
+MPI_NP=1 $LAUNCH $EVAL --version > "$work/version" 2>&1 && grep -Eq '^titans-eval [0-9.]+ \(commit [0-9a-f]{7,}' "$work/version"
 check $? "--version: version and commit" "$work/version"
-$EVAL --list --suite "$SMOKE" > "$work/list" 2>&1 &&
+MPI_NP=1 $LAUNCH $EVAL --list --suite "$SMOKE" > "$work/list" 2>&1 &&
   grep -Eq '^  babilong +qa1 \.\. qa20' "$work/list" && grep -Eq '^  quick +The default suite' "$work/list" &&
   [ "$(grep -c '^  [a-z0-9-]* ' "$work/list")" -ge 14 ] &&
   grep -Eq '^    mixed +.*fixtures/mixed.h5' "$work/list" && grep -Eq '^    babilong +babilong +qa1,qa2 at 0 2K, 2 samples' "$work/list"

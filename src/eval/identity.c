@@ -94,7 +94,7 @@ static int by_path(const void *a, const void *b)
 
 uint64_t identity_inputs_hash(void)
 {
-    qsort(inputs.v, inputs.n, sizeof *inputs.v, by_path);
+    if (inputs.n) qsort(inputs.v, inputs.n, sizeof *inputs.v, by_path);
     XXH3_state_t *st = XXH3_createState();
     XXH3_64bits_reset(st);
     XXH3_64bits_update(st, &inputs.oom, sizeof inputs.oom);
