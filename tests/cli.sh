@@ -15,7 +15,7 @@ MPI_NP=1 $LAUNCH $EVAL --help > "$work/help" 2>&1 &&
   grep -q '^Selecting what runs:' "$work/help" && grep -q '^Output and resume:' "$work/help" &&
   grep -q -- '--samples N .*(default: the suite.s)' "$work/help" && grep -q '^Examples:' "$work/help"
 check $? "--help: grouped, defaults from the option table, examples" "$work/help"
-MPI_NP=1 $LAUNCH $EVAL --version > "$work/version" 2>&1 && grep -Eq '^titans-eval [0-9.]+ \(commit [0-9a-f]{7,}' "$work/version"
+MPI_NP=1 $LAUNCH $EVAL --version > "$work/version" 2>&1 && grep -Eq '^titans-eval [0-9.]+ \(commit ([0-9a-f]{7,}|unknown)' "$work/version"
 check $? "--version: version and commit" "$work/version"
 MPI_NP=1 $LAUNCH $EVAL --list --suite "$SMOKE" > "$work/list" 2>&1 &&
   grep -Eq '^  babilong +qa1 \.\. qa20' "$work/list" && grep -Eq '^  quick +The default suite' "$work/list" &&

@@ -108,7 +108,10 @@ static void test_damaged_heaps_still_break_plain_libhdf5(void **st)
 {
     (void)st;
     if (!libhdf5_is_1_10()) skip(); /* the damage was chosen for 1.10's bugs */
-    if (getenv("ASAN_OPTIONS")) skip(); /* ASan turns libhdf5's crash into its own report */
+    if (getenv("ASAN_OPTIONS")) { /* ASan turns libhdf5's crash into its own report */
+        print_message("# not run under ASan: it changes how plain libhdf5 crashes\n");
+        return;
+    }
     char what[1024];
     plain_libhdf5(damaged("gcol_crash.h5"), what, sizeof what);
     printf("# plain libhdf5, gcol_crash.h5: %s\n", what);

