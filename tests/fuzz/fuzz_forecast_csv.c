@@ -34,7 +34,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 FUZZ_NOTE("weather split %d, horizon %d: %lld windows", k, horizon, (long long)s.n_windows);
                 FUZZ_CHECK(s.n_windows >= 1 && s.begin + s.n_windows - 1 + lookback + horizon <= d.rows);
                 ForecastMetrics m = {0};
-                FUZZ_CHECK(forecast_eval_naive(&s, horizon & 1 ? FORECAST_NAIVE_LAST : FORECAST_NAIVE_MEAN, &m, &err) == 0);
+                ForecastNaive kind = horizon & 1 ? FORECAST_NAIVE_LAST : FORECAST_NAIVE_MEAN;
+                FUZZ_CHECK(forecast_eval_naive(&s, kind, &m, &err) == 0);
                 FUZZ_CHECK(m.n == s.n_windows * horizon * d.channels);
             }
         forecast_free(&d);
