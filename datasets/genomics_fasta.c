@@ -126,9 +126,26 @@ static int parse_i64_field(char **p, int64_t *v)
     return 0;
 }
 
+/* Do the record's bases lie inside a FASTA of fsize bytes? A stale or corrupt index would
+ * otherwise send fetches past its end, or overflow raw_offset's arithmetic. */
+static int record_fits(const FaRecord *r, int64_t fsize)
+{
+    if (r->offset > fsize) return 0;
+    if (r->len == 0) return 1;
+    if (r->line_bytes > fsize) return 0;
+    int64_t last = r->len - 1, lines = last / r->line_bases;
+    if (lines > (fsize - r->offset) / r->line_bytes) return 0;
+    return r->offset + lines * r->line_bytes + last % r->line_bases < fsize;
+}
+
 /* FASTA.fai: name, length, offset, bases per line, bytes per line (tab-separated). */
 static int read_fai(GenomicsFasta *fa, const char *fai, DataError *err)
 {
+    struct stat st;
+    if (fstat(fa->fd, &st) != 0) {
+        data_error(err, "%s: %s", fa->path, strerror(errno));
+        return -1;
+    }
     size_t len;
     char *buf = data_read_file(fai, &len, err);
     if (!buf) return -1;
@@ -151,6 +168,11 @@ static int read_fai(GenomicsFasta *fa, const char *fai, DataError *err)
             (r->len > 0 && (r->line_bases < 1 || r->line_bytes < r->line_bases))) {
             data_error(err, "%s:%lld: not a FASTA index line (name, length, offset, line bases, "
                        "line bytes)", fai, (long long)lineno);
+            goto done;
+        }
+        if (!record_fits(r, (int64_t)st.st_size)) {
+            data_error(err, "%s:%lld: record '%s' lies outside %s (%lld bytes): a stale or corrupt "
+                       "index", fai, (long long)lineno, r->name, fa->path, (long long)st.st_size);
             goto done;
         }
         if (eol == buf + len) break;

@@ -333,10 +333,10 @@ int titans_state_restore(TitansState *s, const void *buf, size_t len, TitansErro
     if (!why && !size_matches(s, rows, len)) why = "size does not match its header (truncated?)";
     /* every layer's counters must be the ones its position gives, or the next token would write
      * outside its ring or segment: checked before anything of s changes */
-    const char *counters = (const char *)buf + sizeof h + sizeof(float) * s->arena_floats;
-    for (int i = 0; !why && i < c->n_layers; i++) {
+    for (int i = 0; !why && i < c->n_layers; i++) { /* (the size matched: they are in buf) */
         int64_t pos[2];
-        memcpy(pos, counters + sizeof pos * (size_t)i, sizeof pos);
+        size_t at = sizeof h + sizeof(float) * s->arena_floats + sizeof pos * (size_t)i;
+        memcpy(pos, (const char *)buf + at, sizeof pos);
         if (!counters_ok(c, c->layer_kinds[i], rows, pos)) why = "corrupt layer counters (not those of its position)";
     }
     if (why) {

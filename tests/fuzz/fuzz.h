@@ -10,6 +10,7 @@
 #define TITANS_FUZZ_H
 
 #define _GNU_SOURCE /* memfd_create, nftw's FTW_DEPTH/FTW_PHYS */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
@@ -18,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -80,8 +82,9 @@ static inline const char *fuzz_file(const uint8_t *data, size_t size)
 }
 
 /* ---- a scratch folder tree -------------------------------------------------------------------
- * One folder per process (under /dev/shm when there is one, else $TMPDIR or /tmp), emptied by
- * fuzz_tree_reset and removed at exit. */
+ * One folder per process, titans-fuzz-<pid>-XXXXXX under /dev/shm when there is one (else $TMPDIR
+ * or /tmp), emptied by fuzz_tree_reset and removed at exit. A run that crashes cannot remove its
+ * own: the next one removes the folders of processes that are gone. */
 
 static char fuzz_root_path[256];
 
@@ -104,6 +107,23 @@ static inline void fuzz_tree_remove(void)
     if (fuzz_root_path[0]) rmdir(fuzz_root_path);
 }
 
+/* Removes base/titans-fuzz-<pid>-* of processes that no longer exist. */
+static inline void fuzz_tree_sweep(const char *base)
+{
+    DIR *d = opendir(base);
+    if (!d) return;
+    for (struct dirent *e; (e = readdir(d));) {
+        long pid;
+        char path[PATH_MAX];
+        if (sscanf(e->d_name, "titans-fuzz-%ld-", &pid) != 1 || pid <= 0) continue;
+        if (kill((pid_t)pid, 0) == 0 || errno != ESRCH) continue;
+        snprintf(path, sizeof path, "%s/%s", base, e->d_name);
+        nftw(path, fuzz_rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+        rmdir(path);
+    }
+    closedir(d);
+}
+
 /* The scratch folder, emptied. */
 static inline const char *fuzz_tree_reset(void)
 {
@@ -112,7 +132,8 @@ static inline const char *fuzz_tree_reset(void)
         const char *base = stat("/dev/shm", &st) == 0 && S_ISDIR(st.st_mode) && access("/dev/shm", W_OK) == 0
                                ? "/dev/shm"
                                : getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
-        snprintf(fuzz_root_path, sizeof fuzz_root_path, "%s/titans-fuzz-XXXXXX", base);
+        fuzz_tree_sweep(base);
+        snprintf(fuzz_root_path, sizeof fuzz_root_path, "%s/titans-fuzz-%ld-XXXXXX", base, (long)getpid());
         if (!mkdtemp(fuzz_root_path)) abort();
         atexit(fuzz_tree_remove);
     }
