@@ -498,8 +498,10 @@ static int run_my_units(Run *r, Journal *jr, Progress *prog)
         Record *rec = &r->mine[r->n_mine];
         rec->unit = u->id;
         rec->rank = r->rank;
-        r->ws.saver = (UnitSaver){r->journal_dir, (double)r->opt.save_interval, u->id, identity_of_unit(&r->id, u),
-                                  clock_seconds(), 0, &stop_requested, 0};
+        uint64_t identity = identity_of_unit(&r->id, u);
+        r->ws.saver = (UnitSaver){.dir = r->journal_dir, .interval = (double)r->opt.save_interval, .unit = u->id,
+                                  .identity = identity, .last = clock_seconds(),
+                                  .stop = &stop_requested};
         progress_unit_start(prog, u->cost, u->family == FAMILY_SNIAH || u->family == FAMILY_BABILONG ? u->length : 0);
         if (run_unit(&r->ws, u, &rec->r, &r->err) != 0) return -1;
         if (r->ws.saver.stopped) { /* its state is saved: the same command goes on from there */
@@ -507,7 +509,7 @@ static int run_my_units(Run *r, Journal *jr, Progress *prog)
                    (long long)u->id, r->journal_dir);
             return 0;
         }
-        if (journal_append(jr, identity_of_unit(&r->id, u), rec, &r->err) != 0) return -1;
+        if (journal_append(jr, identity, rec, &r->err) != 0) return -1;
         unitstate_remove(r->journal_dir, u->id); /* the record is durable: its saved state is not needed */
         if (r->ws.saver.resumed)
             printf("titans-eval: rank %d: unit %lld went on from token %lld of its saved state\n", r->rank,
@@ -551,7 +553,7 @@ static PhaseResult phase_units(Run *r)
     if (agree(r, ok) != PHASE_OK) return journal_close(&jr), PHASE_FAILED;
     double busiest = 0;
     for (int k = 0; k < r->world; k++) busiest = r->load[k] > busiest ? r->load[k] : busiest;
-    progress_init(&prog, progress_mode(r->opt.progress), r->todo.n, total_cost, r->load[r->rank], busiest);
+    progress_init(&prog, progress_mode(r->opt.progress), r->todo.n, total_cost, busiest);
     /* collective; MPI aborts the job if it cannot */
     catch_stop_signals();
     ok = run_my_units(r, &jr, &prog) == 0;

@@ -1,6 +1,5 @@
 #include "progress.h"
 
-#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -108,8 +107,7 @@ static void *display(void *arg)
 
 enum { TAG_COUNTS = 1, TAG_FINAL = 2 };
 
-int progress_init(Progress *p, ProgressMode mode, int64_t total_units, double total_cost, double my_load,
-                  double busiest)
+int progress_init(Progress *p, ProgressMode mode, int64_t total_units, double total_cost, double busiest)
 {
     memset(p, 0, sizeof *p);
     MPI_Comm_dup(MPI_COMM_WORLD, &p->comm);
@@ -119,7 +117,6 @@ int progress_init(Progress *p, ProgressMode mode, int64_t total_units, double to
     p->mode = mode;
     p->total_units = total_units;
     p->total_cost = total_cost > 0 ? total_cost : 1;
-    p->my_load = my_load;
     p->busiest_load = busiest;
     const char *clk = getenv("TITANS_PROGRESS_CLOCK");
     p->cpu_clock = clk && !strcmp(clk, "cpu");

@@ -31,7 +31,7 @@ typedef struct {
     int rank, world;
     ProgressMode mode;
     int64_t total_units;
-    double total_cost, my_load, busiest_load, t0;
+    double total_cost, busiest_load, t0;
     /* rank 0, shared with the display thread under lock */
     pthread_mutex_t lock;
     pthread_cond_t wake;
@@ -48,10 +48,8 @@ typedef struct {
 
 /* The mode for --progress (bar, lines, none, or "" for bar on a terminal, else lines). */
 ProgressMode progress_mode(const char *option);
-/* Collective. total_cost in the plan's units (FLOP); my_load this rank's share, busiest the
- * largest share. */
-int progress_init(Progress *p, ProgressMode mode, int64_t total_units, double total_cost, double my_load,
-                  double busiest);
+/* Collective. total_cost in the plan's units (FLOP); busiest the largest rank's share. */
+int progress_init(Progress *p, ProgressMode mode, int64_t total_units, double total_cost, double busiest);
 /* Rank 0 calls it before each of its units (the display measures inside it). */
 void progress_unit_start(Progress *p, double cost, int64_t tokens);
 void progress_add(Progress *p, int64_t tokens, double cost);
