@@ -152,6 +152,18 @@ def campaign_recipes():
     out.append(curriculum("mac-curriculum", VARIANTS["mac"],
                           [passkey_stage(128, 2000, 16), passkey_stage(256, 600, 8),
                            dict(SNIAH_STAGE, steps=3000, batch=8)], init="wh0"))
+    # Memory beyond the window and the training length (issue 11, item 3): LMM, the cheapest
+    # memory variant, on S-NIAH-1/2 with a length curriculum 512 B -> 8 KB (RULER's needle depths
+    # drawn per sample), 4K tokens a step up to 2 KB and 8K from 4 KB on. Two inits, one change:
+    # wh0 (b_alpha -8, as every recipe) and wh0+keep (b_alpha -12, forgetting 50x slower at init).
+    long_stages = [dict(SNIAH_STAGE, steps=400, batch=8),
+                   dict(SNIAH_STAGE, length=1024, steps=300, batch=4),
+                   dict(SNIAH_STAGE, length=2048, steps=300, batch=2),
+                   dict(SNIAH_STAGE, length=4096, steps=300, batch=2),
+                   dict(SNIAH_STAGE, length=8192, steps=200, batch=1)]
+    for init in ("wh0", "wh0+keep"):
+        out.append(curriculum("lmm-long-" + init.replace("+", "-"), VARIANTS["lmm"], long_stages,
+                              init=init))
     return out
 
 
