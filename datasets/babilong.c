@@ -534,6 +534,40 @@ static char *put(char *w, const char *s, size_t n)
 }
 
 /* prefix, then the facts at their slots among the background pieces, then the question */
+/* Where the last whole-word, case-insensitive (ASCII) occurrence of label (lower case) in t[0..n)
+ * ends, plus one; 0 when there is none. */
+static size_t last_word_end(const char *t, size_t n, const char *label)
+{
+    size_t m = strlen(label);
+    for (size_t i = n >= m ? n - m + 1 : 0; i-- > 0;) {
+        size_t k = 0;
+        while (k < m && (is_upper((unsigned char)t[i + k]) ? t[i + k] + 32 : t[i + k]) == label[k]) k++;
+        if (k == m && (i == 0 || !is_letter((unsigned char)t[i - 1])) &&
+            (i + m == n || !is_letter((unsigned char)t[i + m])))
+            return i + m + 1;
+    }
+    return 0;
+}
+
+const char *babilong_last_mentioned(int task, const BabiSample *s)
+{
+    const char *const *labels = babilong_labels(task);
+    const char *best = NULL;
+    int best_fact = -1;
+    size_t best_end = 0;
+    if (!labels) return NULL;
+    for (const char *const *l = labels; *l; l++) {
+        if (last_word_end(s->question, strlen(s->question), *l)) continue; /* the question's own */
+        for (int f = s->n_facts - 1; f > best_fact - 1 && f >= 0; f--) {
+            size_t end = last_word_end(s->facts[f], strlen(s->facts[f]), *l);
+            if (!end) continue;
+            if (f > best_fact || end > best_end) best = *l, best_fact = f, best_end = end;
+            break;
+        }
+    }
+    return best;
+}
+
 static int assemble(int task, const BabiSample *s, const Pieces *bg, const int *slot, TextSample *out)
 {
     const BabilongPrompt *pr = babilong_prompt(task);
@@ -571,6 +605,7 @@ static int assemble(int task, const BabiSample *s, const Pieces *bg, const int *
     *w = '\0';
     out->prompt_len = total;
     out->max_new = BABILONG_MAX_NEW;
+    out->rule = babilong_last_mentioned(task, s);
     return 0;
 }
 

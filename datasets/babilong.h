@@ -141,6 +141,12 @@ int64_t babilong_min_length(const BabilongData *d, int task, DataError *err);
 int babilong_build(const BabilongData *d, int task, const BabiSample *s, int64_t target_len, uint64_t seed,
                    uint64_t unit, TextSample *out, DataError *err);
 
+/* The "last-mentioned answer" rule (issue 11): of task 1..20's labels (metrics.py TASK_LABELS)
+ * that the question does not name, the one whose last whole-word mention in the story's facts
+ * comes last; NULL when the facts name none (yes/no tasks, counting). A baseline that reads the
+ * story without understanding it: on qa1 it answers where the last person to move went. */
+const char *babilong_last_mentioned(int task, const BabiSample *s);
+
 /* Bytes of task 1..20's template around the context and the question. */
 size_t babilong_template_len(int task);
 

@@ -64,6 +64,8 @@ typedef struct {
     double depth;         /* needle / fact depth in [0, 1]; -1 when not applicable */
     int64_t target_len;   /* the length asked for, in bytes */
     int max_new;          /* bytes to generate for the answer */
+    const char *rule;     /* BABILong: the "last-mentioned answer" rule's answer, the task's label
+                           * named last in the story's facts (NULL: none); NULL for S-NIAH */
 } TextSample;
 
 void text_sample_free(TextSample *s);

@@ -53,8 +53,9 @@ def prompts(a, length, scratch):
     out = os.path.join(scratch, f"prompts-{length}.h5")
     if not os.path.exists(out):
         cmd = [a.tool, "--family", "sniah", "--variant", a.variant, "--length", str(length),
-               "--count", str(a.count), "--seed", str(STABILITY_SEED), "--data-dir", a.data_dir,
-               "--out", out]
+               "--count", str(a.count), "--seed", str(STABILITY_SEED), "--out", out]
+        if a.data_dir:
+            cmd += ["--data-dir", a.data_dir]
         done = subprocess.run(cmd, capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"stability.py: {' '.join(cmd)}: {done.stderr.strip()}")
@@ -142,7 +143,7 @@ def write_md(path, rows, a, seconds):
 def main():
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("checkpoints", nargs="+", help="byte-level checkpoints (HDF5)")
-    p.add_argument("--data-dir", required=True, help="the datasets folder (S-NIAH-2 essays)")
+    p.add_argument("--data-dir", help="the datasets folder (S-NIAH-2's essays; S-NIAH-1 needs none)")
     p.add_argument("--out", required=True, help="folder for stability.csv and stability.md")
     p.add_argument("--lengths", default="2048,8192,32768", help="prompt lengths in bytes")
     p.add_argument("--count", type=int, default=8, help="prompts per length")

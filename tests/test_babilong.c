@@ -50,6 +50,35 @@ static BabiSet parse(const char *text)
     return s;
 }
 
+/* ---- the last-mentioned rule -------------------------------------------------------------------- */
+
+/* The label named last in the facts, labels of the question left out, whole words only; NULL when
+ * the facts name no label (a yes/no task). */
+static void test_last_mentioned(void **state)
+{
+    (void)state;
+    BabiSet s = parse("1 Mary moved to the bathroom.\n"
+                      "2 John went to the hallway.\n"
+                      "3 Where is Mary? \tbathroom\t1\n"
+                      "4 The Kitchen is where Daniel went.\n"
+                      "5 Where is Daniel? \tkitchen\t4\n");
+    assert_string_equal(babilong_last_mentioned(1, &s.samples[0]), "hallway");
+    assert_string_equal(babilong_last_mentioned(1, &s.samples[1]), "kitchen"); /* case, not the end */
+    babi_free(&s);
+    s = parse("1 The office is north of the bedroom.\n"
+              "2 The bedroom is north of the bathroom.\n"
+              "3 What is the bedroom north of? \tbathroom\t2\n"
+              "4 The gardens are offices.\n"
+              "5 What is the bathroom south of? \tbedroom\t2\n");
+    assert_string_equal(babilong_last_mentioned(4, &s.samples[0]), "bathroom"); /* bedroom: asked */
+    /* "gardens", "offices" are no labels; bedroom is the last one not in the question */
+    assert_string_equal(babilong_last_mentioned(4, &s.samples[1]), "bedroom");
+    babi_free(&s);
+    s = parse("1 Mary moved to the bathroom.\n2 Is Mary in the office? \tno\t1\n");
+    assert_null(babilong_last_mentioned(6, &s.samples[0]));
+    babi_free(&s);
+}
+
 /* ---- parser ------------------------------------------------------------------------------------ */
 
 static void test_parse_story(void **state)
@@ -926,7 +955,7 @@ int main(void)
         cmocka_unit_test(test_min_length),
         cmocka_unit_test(test_determinism),      cmocka_unit_test(test_generator),
         cmocka_unit_test(test_generated_prompts), cmocka_unit_test(test_builtin_text),
-        cmocka_unit_test(test_sentences),
+        cmocka_unit_test(test_sentences),        cmocka_unit_test(test_last_mentioned),
     };
     return cmocka_run_group_tests_name("babilong", tests, setup, teardown);
 }

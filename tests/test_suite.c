@@ -150,6 +150,10 @@ static void test_mistakes_name_line_and_key(void **st)
     expect("name = quick\n", "", "bad.ini: [suite] name: missing");
     expect("forecaster = naive-last", "forecaster = naive-last\ncheckpoint = x.h5",
            "bad.ini:8: [model.last]: needs exactly one of checkpoint, forecaster");
+    expect("forecaster = naive-last", "answerer = last-mentioned\nforecaster = naive-last",
+           "bad.ini:8: [model.last]: needs exactly one of checkpoint, forecaster, answerer");
+    expect("forecaster = naive-last", "answerer = first-mentioned",
+           "bad.ini:9: [model.last] answerer: 'first-mentioned' is not last-mentioned");
     expect("samples = 3\n", "", "bad.ini:12: [task.niah] samples: missing");
     expect("samples = 3\n", "samples = 0\n", "bad.ini:17: [task.niah] samples: 0 (generated tasks need a count");
     expect("variants = ETTh1\n", "", "bad.ini:20: [task.ett] variants: missing");

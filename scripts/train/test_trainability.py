@@ -56,6 +56,13 @@ class InitTest(unittest.TestCase):
         self.assertLess(taps[:-1].mean().abs().item(), 0.1)
         self.assertLess(abs(taps[:-1].std().item() - inits.CONV_STD), 0.06)
 
+    def test_keep_lowers_only_b_alpha(self):
+        changed, model = self.changed("wh0+keep")
+        alphas = {k for k in model.p if k.endswith("/mem/b_alpha")}
+        self.assertEqual(changed, alphas | {"layers/0/mac/w_h"})
+        for k in alphas:
+            self.assertTrue((model.p[k] == inits.KEEP_B_ALPHA).all())
+
     def test_unknown_init(self):
         with self.assertRaises(ValueError):
             inits.initial_model(small(("mac",)), 0, "xavier")

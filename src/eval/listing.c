@@ -12,7 +12,8 @@ static void families(FILE *out)
                  "  babilong   qa1 .. qa20 (qa6-qa20 need the data); lengths in bytes, 0 = the facts alone\n"
                  "  genomics   a task folder of the data directory, e.g. gue_prom_core/prom_core_all\n"
                  "  forecast   ETTh1 ETTh2 ETTm1 ETTm2 weather; lengths are horizons (96 192 336 720)\n"
-                 "  built-in forecasters (forecaster = ...): naive-zero naive-last window-mean (old name naive-mean)\n");
+                 "  built-in forecasters (forecaster = ...): naive-zero naive-last window-mean (old name naive-mean)\n"
+                 "  built-in BABILong answerers (answerer = ...): " SUITE_ANSWERERS "\n");
 }
 
 /* The first sentence of the comment block that opens a suite file: its description. */
@@ -77,7 +78,9 @@ static void the_suite(FILE *out, const Suite *s)
     for (int m = 0; m < s->n_models; m++)
         if (!s->models[m].excluded)
             fprintf(out, "    %-20s %s\n", s->models[m].name,
-                    s->models[m].checkpoint[0] ? s->models[m].checkpoint : s->models[m].forecaster);
+                    s->models[m].checkpoint[0]   ? s->models[m].checkpoint
+                    : s->models[m].forecaster[0] ? s->models[m].forecaster
+                                                 : s->models[m].answerer);
     fprintf(out, "  tasks:\n");
     for (int i = 0; i < s->n_tasks; i++) {
         const SuiteTask *t = &s->tasks[i];

@@ -18,7 +18,7 @@
 
 double plan_cost(const TitansConfig *c, int64_t n)
 {
-    if (!c) return PLAN_UNIT_OVERHEAD; /* a built-in forecaster: next to nothing per window */
+    if (!c) return PLAN_UNIT_OVERHEAD; /* a built-in forecaster or answerer: next to nothing */
     /* attention grows with the position: the mean position stands for the whole sequence */
     return PLAN_UNIT_OVERHEAD + (double)n * titans_token_flops(c, (double)n / 2.0);
 }
@@ -34,7 +34,7 @@ double plan_token_bytes(const TitansConfig *c)
     /* 1 prompt byte, a 4-byte token, under 2 bytes of background pieces (16 bytes per sentence of
      * 10 words or more), and the attention cache: keys and values, grown by doubling */
     double bytes = 1 + 4 + 2;
-    for (int i = 0; i < c->n_layers; i++)
+    for (int i = 0; c && i < c->n_layers; i++) /* c NULL: a built-in answerer */
         if (c->layer_kinds[i] == TITANS_LAYER_ATTN) bytes += 2.0 * 2.0 * sizeof(float) * c->d_model;
     return bytes;
 }
@@ -55,9 +55,11 @@ static int task_error(const Suite *s, const SuiteTask *t, int line, const char *
     return -1;
 }
 
-/* Whether a model can run a task family, and why not. */
-static const char *misfit(const TitansConfig *c, TaskFamily f)
+/* Whether a model (c: its checkpoint's config, NULL for a built-in) can run a task family, and
+ * why not. */
+static const char *misfit(const SuiteModel *sm, const TitansConfig *c, TaskFamily f)
 {
+    if (sm->answerer[0]) return f == FAMILY_BABILONG ? NULL : "a built-in answerer answers BABILong only";
     switch (f) {
     case FAMILY_SNIAH:
     case FAMILY_BABILONG:
@@ -85,7 +87,7 @@ int plan_task_has_model(const Suite *s, const SuiteTask *t, const PlanData *pd)
 {
     for (int i = 0; i < (t->all_models ? s->n_models : t->n_models); i++) {
         int m = t->all_models ? i : t->models[i];
-        if (!s->models[m].excluded && !misfit(pd->configs[m], t->family)) return 1;
+        if (!s->models[m].excluded && !misfit(&s->models[m], pd->configs[m], t->family)) return 1;
     }
     return 0;
 }
@@ -98,7 +100,7 @@ static int fitting_models(const Suite *s, const SuiteTask *t, const PlanData *pd
     for (int i = 0; i < (t->all_models ? s->n_models : t->n_models); i++) {
         int m = t->all_models ? i : t->models[i];
         if (s->models[m].excluded) continue; /* --models left it out */
-        const char *why = misfit(pd->configs[m], t->family);
+        const char *why = misfit(&s->models[m], pd->configs[m], t->family);
         if (!why) models[n++] = m;
         else if (!t->all_models)
             return task_error(s, t, t->line_models, "models", err, "model '%s': %s", s->models[m].name, why);

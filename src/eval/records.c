@@ -99,7 +99,7 @@ static int unit_columns(hid_t g, const Suite *s, const UnitList *l, Scratch *w)
     INTS("id", u[i].id, "the unit's id: its index in the plan, the suite's expansion order", "1")
     TEXTS("task", s->tasks[u[i].task].name, "the suite's task ([task.NAME])")
     TEXTS("family", family_name(u[i].family), "the task's family: sniah, babilong, genomics or forecast")
-    TEXTS("model", s->models[u[i].model].name, "the suite's model ([model.NAME]): a checkpoint or a built-in forecaster")
+    TEXTS("model", s->models[u[i].model].name, "the suite's model ([model.NAME]): a checkpoint, a built-in forecaster or answerer")
     TEXTS("column", s->models[u[i].model].column, "the model's column in the tables (its `column` key, else its name)")
     TEXTS("variant", s->tasks[u[i].task].variants[u[i].variant],
           "sniah: s-niah-1..3; babilong: qa1..qa5; genomics: the task folder; forecast: the dataset")

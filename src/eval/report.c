@@ -162,14 +162,17 @@ static void babilong_row(const Suite *s, const UnitList *l, const Record *rec, i
     end_row(o);
 }
 
-/* BABILong: rows model x task, each model's mean over its tasks, then the most-common-answer
- * floor; columns length. */
+/* BABILong: rows model x task, each model's mean over its tasks, then the built-in answerers'
+ * (labelled "rule: NAME") and the most-common-answer floor; columns length. */
 static void babilong_table(const Suite *s, const UnitList *l, const Record *rec, int ti, Out o)
 {
     const SuiteTask *t = &s->tasks[ti];
-    const char *cols[SUITE_MAX_MODELS];
-    int nc = cells_columns(s, l, ti, cols);
-    char lab[32];
+    const char *found[SUITE_MAX_MODELS], *cols[SUITE_MAX_MODELS];
+    int nc = cells_columns(s, l, ti, found), k = 0;
+    for (int rule = 0; rule < 2; rule++)
+        for (int i = 0; i < nc; i++)
+            if (cells_column_is_floor(s, found[i]) == rule) cols[k++] = found[i];
+    char lab[32], rule_label[SUITE_NAME + 8];
     fprintf(o.md, "| model | task");
     fprintf(o.csv, "model,task");
     for (int li = 0; li < t->n_lengths; li++) {
@@ -177,8 +180,10 @@ static void babilong_table(const Suite *s, const UnitList *l, const Record *rec,
         put_heading(o, lab);
     }
     end_header(o, 2, t->n_lengths);
-    for (int k = 0; k <= nc; k++) { /* k == nc: the floor */
+    for (k = 0; k <= nc; k++) { /* k == nc: the floor */
         const char *column = k < nc ? cols[k] : NULL, *label = column ? column : "floor: most common answer";
+        if (column && cells_column_is_floor(s, column))
+            snprintf(rule_label, sizeof rule_label, "rule: %s", column), label = rule_label;
         for (int v = 0; v < t->n_variants; v++) babilong_row(s, l, rec, ti, o, label, column, v);
         if (t->n_variants > 1) babilong_row(s, l, rec, ti, o, label, column, -1);
     }
@@ -242,7 +247,8 @@ static const char *legend(TaskFamily f)
     case FAMILY_BABILONG:
         return "Accuracy in % (BABILong's label match), mean over the n samples of a cell, with its 95% "
                "Wilson score interval. mean: every task's units at that length pooled. floor: always "
-               "answering the task's most common target (each sample once).";
+               "answering the task's most common target (each sample once). rule: last-mentioned answers the "
+               "task's label named last in the story's facts (no model).";
     case FAMILY_GENOMICS:
         return "Top-1 accuracy in %, over the n test sequences of a task, with its 95% Wilson score interval.";
     default:

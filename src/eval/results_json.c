@@ -61,12 +61,13 @@ static json_t *models(const Suite *s, const Provenance *p)
     for (int m = 0; a && m < s->n_models; m++) {
         const SuiteModel *sm = &s->models[m];
         int ckpt = sm->checkpoint[0] != 0;
-        json_t *one = json_pack("{s:o, s:o, s:o?, s:o?, s:o?}",
+        json_t *one = json_pack("{s:o, s:o, s:o?, s:o?, s:o?, s:o?}",
                                 "name", text(sm->name),
                                 "column", text(sm->column),
                                 "checkpoint", ckpt ? text(sm->checkpoint) : NULL,
                                 "xxh3", ckpt ? hex(p->checkpoint_xxh3[m]) : NULL,
-                                "forecaster", ckpt ? NULL : text(sm->forecaster));
+                                "forecaster", sm->forecaster[0] ? text(sm->forecaster) : NULL,
+                                "answerer", sm->answerer[0] ? text(sm->answerer) : NULL);
         if (json_array_append_new(a, one) != 0) json_decref(a), a = NULL;
     }
     return a;

@@ -177,11 +177,15 @@ static int model_key(Ctx *ctx, SuiteModel *m, const char *key, const char *value
         if (forecast_naive_parse(value, &kind))
             return WHY("[%s] forecaster: '%s' is not " FORECAST_NAIVE_NAMES, ctx->section, value);
         snprintf(m->forecaster, sizeof m->forecaster, "%s", value);
+    } else if (!strcmp(key, "answerer")) {
+        if (strcmp(value, SUITE_ANSWERERS))
+            return WHY("[%s] answerer: '%s' is not " SUITE_ANSWERERS, ctx->section, value);
+        snprintf(m->answerer, sizeof m->answerer, "%s", value);
     } else if (!strcmp(key, "column")) {
         if ((bad = suite_bad_name(value, buf, sizeof buf))) return WHY("[%s] column: %s", ctx->section, bad);
         snprintf(m->column, sizeof m->column, "%s", value);
     } else {
-        return WHY("[%s] unknown key '%s' (checkpoint, forecaster, column)", ctx->section, key);
+        return WHY("[%s] unknown key '%s' (checkpoint, forecaster, answerer, column)", ctx->section, key);
     }
     return 1;
 }
@@ -359,8 +363,9 @@ static int check_complete(const Suite *s, DataError *err)
     if (!s->name[0]) return fail_at(s, 0, err, "[suite] name: missing");
     for (int i = 0; i < s->n_models; i++) {
         const SuiteModel *m = &s->models[i];
-        if (!m->checkpoint[0] == !m->forecaster[0])
-            return fail_at(s, m->line, err, "[model.%s]: needs exactly one of checkpoint, forecaster", m->name);
+        if (!!m->checkpoint[0] + !!m->forecaster[0] + !!m->answerer[0] != 1)
+            return fail_at(s, m->line, err, "[model.%s]: needs exactly one of checkpoint, forecaster, answerer",
+                           m->name);
     }
     if (s->n_tasks == 0) return fail_at(s, 0, err, "no [task.NAME] section");
     for (int i = 0; i < s->n_tasks; i++) {

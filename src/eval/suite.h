@@ -9,6 +9,8 @@
  *   checkpoint = ../checkpoints/mag.h5
  *   [model.last]                 ; or a built-in forecaster: naive-zero, naive-last, window-mean
  *   forecaster = naive-last
+ *   [model.last-mentioned]       ; or a built-in BABILong answerer: last-mentioned, the label
+ *   answerer = last-mentioned    ; named last in the story's facts (babilong_last_mentioned)
  *   column = naive               ; optional, any model: its column in the tables (default: the
  *                                ; name). Forecast checkpoints of one variant, one per horizon,
  *                                ; share a column.
@@ -54,10 +56,13 @@
 #define SUITE_NAME 64
 #define SUITE_MAX_SECTION 49 /* libinih keeps 50 bytes of a section name (MAX_SECTION), NUL included */
 
+#define SUITE_ANSWERERS "last-mentioned"
+
 typedef struct {
     char name[SUITE_NAME];
-    char checkpoint[1024]; /* resolved path, or "" for a built-in forecaster */
+    char checkpoint[1024]; /* resolved path, or "" for a built-in forecaster or answerer */
     char forecaster[SUITE_NAME];
+    char answerer[SUITE_NAME];     /* a built-in BABILong answerer (SUITE_ANSWERERS), or "" */
     char column[SUITE_NAME];      /* table column; the name unless set */
     int line;                     /* its [model.NAME] line, for messages */
     int excluded;                 /* left out by --models: no task runs it */
