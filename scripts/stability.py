@@ -3,8 +3,9 @@
     /usr/bin/python3 scripts/stability.py --data-dir ../shared/datasets --out results/stability \\
         checkpoints/sniah/*.h5
 
-For every checkpoint and length (2K, 8K, 32K bytes by default), on S-NIAH-1 prompts from
-titans-data with a seed no suite or recipe uses (STABILITY_SEED):
+For every checkpoint and length (2K, 8K, 32K bytes by default), on prompts from titans-data
+(S-NIAH-1 by default; --family babilong: qa1, the test split with a data folder) with a seed no
+suite or recipe uses (STABILITY_SEED):
   1. titans-logits runs the engine (float32, its default kernels and memory path): the greedy
      answer and the logits each answer byte was chosen from;
   2. the reference (scripts/reference/titans_ref.py) runs in float64 on prompt + answer once. Its
@@ -52,8 +53,10 @@ def prompts(a, length, scratch):
     """[(prompt, target)] of titans-data for one length."""
     out = os.path.join(scratch, f"prompts-{length}.h5")
     if not os.path.exists(out):
-        cmd = [a.tool, "--family", "sniah", "--variant", a.variant, "--length", str(length),
+        cmd = [a.tool, "--family", a.family, "--variant", a.variant, "--length", str(length),
                "--count", str(a.count), "--seed", str(STABILITY_SEED), "--out", out]
+        if a.family == "babilong":
+            cmd += ["--split", "test" if a.data_dir else "train"]
         if a.data_dir:
             cmd += ["--data-dir", a.data_dir]
         done = subprocess.run(cmd, capture_output=True, text=True)
@@ -121,10 +124,11 @@ def write_md(path, rows, a, seconds):
     with open(path, "w") as f:
         f.write("# Stability: float32 engine against float64 reference\n\n")
         f.write(f"Command: `/usr/bin/python3 scripts/stability.py {' '.join(a.argv)}`  \n")
-        f.write(f"Machine: {cpu}, {seconds:.0f} s. Prompts: {a.variant}, titans-data seed "
+        f.write(f"Machine: {cpu}, {seconds:.0f} s. Prompts: {a.family} {a.variant}, titans-data seed "
                 f"{STABILITY_SEED}, {a.count} per length (lengths in bytes = tokens).\n\n")
         f.write("- agree: the float64 reference's greedy answer equals the engine's (of n)\n")
-        f.write("- correct: the engine's answer contains the needle's value (of n)\n")
+        f.write("- correct: the engine's answer contains the target (the needle's value, the bAbI "
+                "answer) (of n)\n")
         f.write("- logit error: max |float32 engine - float64 reference| over the answer's "
                 "logits (max over samples; median)\n")
         f.write(f"- gain: max |change of the answer logits| / {PERTURBATION:g} after "
@@ -147,11 +151,14 @@ def main():
     p.add_argument("--out", required=True, help="folder for stability.csv and stability.md")
     p.add_argument("--lengths", default="2048,8192,32768", help="prompt lengths in bytes")
     p.add_argument("--count", type=int, default=8, help="prompts per length")
-    p.add_argument("--variant", default="s-niah-1", help="S-NIAH variant of the prompts")
+    p.add_argument("--family", default="sniah", choices=("sniah", "babilong"),
+                   help="the prompts' family (titans-data)")
+    p.add_argument("--variant", help="the prompts' variant (default s-niah-1; babilong qa1)")
     p.add_argument("--tool", default="./titans-data", help="the titans-data program")
     p.add_argument("--logits", default="./titans-logits", help="the titans-logits program")
     a = p.parse_args()
     a.argv = sys.argv[1:]
+    a.variant = a.variant or {"sniah": "s-niah-1", "babilong": "qa1"}[a.family]
     torch.set_num_threads(1)
     lengths = [int(x) for x in a.lengths.split(",")]
     os.makedirs(a.out, exist_ok=True)

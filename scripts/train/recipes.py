@@ -121,10 +121,10 @@ def passkey_stage(length, steps, batch):
     return dict(task="passkey", length=length, steps=steps, batch=batch)
 
 
-def curriculum(name, kinds, stages, seed=1, init=INIT, config=None, **optim):
+def curriculum(name, kinds, stages, seed=1, init=INIT, config=None, family="sniah", **optim):
     """A recipe whose data is a list of stages (length, steps, batch each), trained in order
     under one warm-up and cosine schedule over all their steps."""
-    r = _recipe(name, "sniah", kinds, sum(s["steps"] for s in stages), stages[0]["batch"], seed,
+    r = _recipe(name, family, kinds, sum(s["steps"] for s in stages), stages[0]["batch"], seed,
                 dict(stages=tuple(stages)), config, **optim)
     r["init"] = init
     return r
@@ -164,6 +164,18 @@ def campaign_recipes():
     for init in ("wh0", "wh0+keep"):
         out.append(curriculum("lmm-long-" + init.replace("+", "-"), VARIANTS["lmm"], long_stages,
                               init=init))
+    # SWA of the same size, data and budget: the baseline whose window cannot reach the needle.
+    out.append(curriculum("swa-long", VARIANTS["swa"], long_stages, init="wh0"))
+    # BABILong qa1 at 0K (the facts alone, ~350 bytes), batch 16, 500 steps: the issue's probe
+    # (MAG of the shared size: 52% on test, the last-mentioned rule 53-58%) against full
+    # attention of the same size (can this size bind a person to a place at all?) and a MAG of
+    # twice the width and layers (d 128, 4 layers, 4 memory heads of 32).
+    qa1 = [dict(task="babilong", variants=("qa1",), length=0, steps=500, batch=16)]
+    wide = dict(d_model=128, n_heads=4, ffn_dim=256, mem_heads=4)
+    out.append(curriculum("probe-bl-attn-qa1", VARIANTS["attn"], qa1, family="babilong"))
+    out.append(curriculum("probe-bl-mag-qa1", VARIANTS["mag"], qa1, family="babilong"))
+    out.append(curriculum("probe-bl-mag4w-qa1", ("mag",) * 4, qa1, family="babilong",
+                          config=wide))
     return out
 
 
