@@ -28,7 +28,7 @@
  *   (niah_score); 30 bytes generated (tokens_to_generate).
  *
  * Where RULER does not terminate, and the rule we chose: RULER sizes the in-context example with
- * max_seq_length 500 and incremental 5. With a byte tokenizer the example is 895 bytes at its
+ * max_seq_length 500 and incremental 5. With a byte tokenizer the example is 838 bytes at its
  * least (5 noise lines of 90 bytes, chain, template), so the binary search finds no N, takes 5,
  * and the sample loop `while True: ... assert length <= 500 ... except: if used > 5: used -= 5`
  * retries 5 lines for ever: RULER hangs at every byte length. Our rule: a sample loop that
