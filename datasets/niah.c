@@ -1,6 +1,7 @@
 /* RULER NIAH data: the word lists and the essay corpus with its sentence boundaries, and the
  * metric; niah.h says what is RULER's and what is ours. Samples are made in niah_sample.c. */
 #include "niah_impl.h"
+#include "pyrandom.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -72,6 +73,9 @@ void niah_data_free(NiahData *d)
     free(d->adj.w);
     free(d->noun.buf);
     free(d->noun.w);
+    free(d->verb.buf);
+    free(d->verb.w);
+    free(d->cwe);
     free(d->essay);
     free(d->word_off);
     free(d->bnd);
@@ -411,6 +415,33 @@ static int essay_load(const char *data_dir, NiahData *d, DataError *err)
     return rc;
 }
 
+/* CWE's words: sorted(set(nouns + adjectives + verbs)), random.Random(42).shuffle'd; without
+ * the verb list (or with a bad one) cwe_err says why. -1: out of memory. */
+static int cwe_words(const char *data_dir, NiahData *d)
+{
+    DataError e;
+    if (words_load(data_dir, NIAH_VERBS, &d->verb, &e)) {
+        data_error(&d->cwe_err, "needs wonderwords' verb list (%s in the data directory): %s", NIAH_VERBS, e.msg);
+        return 0;
+    }
+    size_t n = d->adj.n + d->noun.n + d->verb.n, m = 0;
+    if (!(d->cwe = malloc(n * sizeof *d->cwe))) return -1;
+    const WordList *lists[3] = {&d->noun, &d->adj, &d->verb};
+    for (int l = 0; l < 3; l++)
+        for (size_t i = 0; i < lists[l]->n; i++) d->cwe[m++] = lists[l]->w[i];
+    WordList all = {.w = d->cwe, .n = n};
+    words_sort_unique(&all);
+    d->n_cwe = all.n;
+    if (d->n_cwe < 40) {
+        data_error(&d->cwe_err, "%s and the other two lists hold %zu distinct words: cwe needs 40 or more", NIAH_VERBS, d->n_cwe);
+        free(d->cwe);
+        d->cwe = NULL;
+        return 0;
+    }
+    pyrandom_shuffle(RULER_SEED, d->cwe, d->n_cwe, sizeof *d->cwe);
+    return 0;
+}
+
 int niah_data_load(const char *data_dir, NiahData **out, DataError *err)
 {
     *out = NULL;
@@ -421,6 +452,11 @@ int niah_data_load(const char *data_dir, NiahData **out, DataError *err)
     }
     if (words_load(data_dir, NIAH_ADJECTIVES, &d->adj, err) ||
         words_load(data_dir, NIAH_NOUNS, &d->noun, err) || essay_load(data_dir, d, err)) {
+        niah_data_free(d);
+        return -1;
+    }
+    if (cwe_words(data_dir, d)) {
+        data_error(err, "out of memory for the CWE word list");
         niah_data_free(d);
         return -1;
     }

@@ -7,6 +7,13 @@
  * haystack of needles of random keys; word keys and number values, or UUID keys and values),
  * niah_multivalue (essay, 4 values of one key) and niah_multiquery (essay, 4 keys, all asked).
  * The sections below describe the single-needle tasks; "Multi-needle" says what changes.
+ * RULER's other synthetic tasks are made here too, each in a file of its own whose header says
+ * what is RULER's: vt (variable tracking, datasets/ruler_vt.c), cwe (common words extraction,
+ * ruler_cwe.c) and fwe (frequent words extraction, ruler_fwe.c). For them target_len bounds the
+ * prompt and RULER's max_seq_length is target_len + their tokens_to_generate (30, 120, 50; the
+ * NIAH tasks' 128 is NIAH_MAX_NEW); a set depth is an error; vt and fwe need no data, cwe needs
+ * NIAH_VERBS besides the two lists NIAH tasks use. RULER's qa_1/qa_2 (SQuAD, HotpotQA) are not
+ * made here yet.
  *
  * Exactly RULER:
  * - The prompt is RULER's `niah` template plus answer prefix with the base (no chat) model
@@ -84,7 +91,8 @@
  * - max_new is 128 bytes (RULER generates 128 tokens; the longest answer is a 36-byte UUID).
  *
  * Data directory layout (data_dir = shared/datasets):
- *   ruler-niah/wonderwords-v2.2.0/adjectivelist.txt, .../nounlist.txt, paul-graham-essays/essays/
+ *   ruler-niah/wonderwords-v2.2.0/adjectivelist.txt, .../nounlist.txt, .../verblist.txt (cwe
+ *   only: a directory without it loads, and cwe fails naming it), paul-graham-essays/essays/
  *   (every *.txt there that does not start with '.', like Python's glob). */
 #ifndef TITANS_DATASETS_NIAH_H
 #define TITANS_DATASETS_NIAH_H
@@ -97,6 +105,7 @@ typedef enum {
     NIAH_S1, NIAH_S2, NIAH_S3,    /* niah_single_1..3 */
     NIAH_MK1, NIAH_MK2, NIAH_MK3, /* niah_multikey_1..3 */
     NIAH_MV, NIAH_MQ,             /* niah_multivalue, niah_multiquery */
+    NIAH_VT, NIAH_CWE, NIAH_FWE,  /* RULER's vt, cwe, fwe: datasets/ruler_vt.c, ruler_cwe.c, ruler_fwe.c */
     NIAH_N_TASKS
 } NiahTask;
 
@@ -110,6 +119,7 @@ enum {
 
 #define NIAH_ADJECTIVES "ruler-niah/wonderwords-v2.2.0/adjectivelist.txt"
 #define NIAH_NOUNS "ruler-niah/wonderwords-v2.2.0/nounlist.txt"
+#define NIAH_VERBS "ruler-niah/wonderwords-v2.2.0/verblist.txt" /* cwe only; optional */
 #define NIAH_ESSAYS "paul-graham-essays/essays"
 #define NIAH_MAX_NEW 128
 
@@ -124,8 +134,8 @@ int niah_data_has_essays(const NiahData *d);
 int64_t niah_data_key_count(const NiahData *d);   /* distinct keys */
 int64_t niah_data_essay_words(const NiahData *d); /* words in one pass of the corpus; 0 if none */
 
-/* "s-niah-1".."s-niah-3", then RULER's names ("niah_multikey_1" ...); parse also takes
- * "niah_single_1".."niah_single_3". 0, or -1 with err. */
+/* "s-niah-1".."s-niah-3", then RULER's names ("niah_multikey_1" ..., "vt", "cwe", "fwe"); parse
+ * also takes "niah_single_1".."niah_single_3". 0, or -1 with err. */
 const char *niah_task_name(NiahTask t);
 int niah_task_parse(const char *name, NiahTask *out, DataError *err);
 

@@ -16,6 +16,11 @@ typedef struct {
 
 struct NiahData {
     WordList adj, noun;
+    WordList verb;      /* CWE only: absent when the data directory lacks NIAH_VERBS */
+    char **cwe;         /* CWE's words: sorted(set(nouns + adjectives + verbs)) in RULER's
+                         * random.Random(42).shuffle order (into the lists); NULL: cwe_err says why */
+    size_t n_cwe;
+    DataError cwe_err;
     char *essay;      /* one pass of the corpus: words joined by single spaces; NULL if none */
     size_t essay_len; /* bytes, without the NUL */
     size_t n_words;
@@ -26,6 +31,11 @@ struct NiahData {
     size_t n_bnd;
     int64_t *grow; /* [n_bnd + 1] bytes RULER's join adds at boundaries 0..i-1 (a gap -> " ") */
 };
+
+/* RULER's noise line (S-NIAH-1 and VT), without a "\n" */
+extern const char niah_noise[];
+/* k distinct integers in [0, n), in draw order (random.sample's result, our draws). */
+void niah_draw_distinct(Rng *r, int k, uint64_t n, uint64_t *out);
 
 /* Bytes of the first n >= 1 words of the repeated corpus, joined by spaces. */
 uint64_t niah_essay_bytes(const NiahData *d, uint64_t n);

@@ -2,6 +2,7 @@
  * as RULER's generate_samples sizes it, and the prompt. */
 #include "niah_impl.h"
 #include "pyrandom.h"
+#include "ruler_impl.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -11,7 +12,7 @@
 
 /* ---- RULER's tasks (scripts/synthetic.yaml) ---------------------------------------------- */
 
-static const char NOISE[] =
+const char niah_noise[] =
     "The grass is green. The sky is blue. The sun is yellow. Here we go. There and back again.";
 
 /* round(linspace(0, 100, 40)): RULER's needle depths in percent */
@@ -19,7 +20,7 @@ static const int DEPTHS[40] = {0,  3,  5,  8,  10, 13, 15, 18, 21, 23, 26, 28, 3
                                36, 38, 41, 44, 46, 49, 51, 54, 56, 59, 62, 64, 67, 69,
                                72, 74, 77, 79, 82, 85, 87, 90, 92, 95, 97, 100};
 
-typedef enum { HAY_NOISE, HAY_ESSAY, HAY_NEEDLE } Haystack;
+typedef enum { HAY_NOISE, HAY_ESSAY, HAY_NEEDLE, HAY_OTHER } Haystack; /* HAY_OTHER: ruler_*.c */
 typedef enum { KIND_WORD, KIND_NUMBER, KIND_UUID } Kind; /* RULER's words, numbers, uuids */
 
 static const char *const KIND_NAME[] = {"word", "number", "uuid"}; /* without RULER's "s" */
@@ -38,6 +39,9 @@ static const struct {
     [NIAH_MK3] = {"niah_multikey_3", "niah_multikey_3", HAY_NEEDLE, KIND_UUID, KIND_UUID, 1, 1, 1},
     [NIAH_MV] = {"niah_multivalue", "niah_multivalue", HAY_ESSAY, KIND_WORD, KIND_NUMBER, 1, 4, 1},
     [NIAH_MQ] = {"niah_multiquery", "niah_multiquery", HAY_ESSAY, KIND_WORD, KIND_NUMBER, 4, 1, 4},
+    [NIAH_VT] = {"vt", "vt", HAY_OTHER, KIND_WORD, KIND_NUMBER, 0, 0, 0},
+    [NIAH_CWE] = {"cwe", "cwe", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0},
+    [NIAH_FWE] = {"fwe", "fwe", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0},
 };
 
 enum { MAX_KEYS = 4, MAX_NEEDLES = 4 };
@@ -56,7 +60,7 @@ int niah_task_parse(const char *name, NiahTask *out, DataError *err)
             return 0;
         }
     data_error(err, "unknown NIAH task '%s' (expected s-niah-1..3 or RULER's niah_single_1..3, "
-               "niah_multikey_1..3, niah_multivalue, niah_multiquery)", name);
+               "niah_multikey_1..3, niah_multivalue, niah_multiquery, vt, cwe, fwe)", name);
     return -1;
 }
 
@@ -95,7 +99,7 @@ static char *draw_of(const NiahData *d, Kind kind, Rng *r)
 }
 
 /* k distinct integers in [0, n), in draw order (random.sample's result, our draws). */
-static void draw_distinct(Rng *r, int k, uint64_t n, uint64_t *out)
+void niah_draw_distinct(Rng *r, int k, uint64_t n, uint64_t *out)
 {
     for (int i = 0; i < k;) {
         uint64_t x = rng_below(r, n);
@@ -216,7 +220,7 @@ static void set_depths(NiahTask task, double asked, uint64_t seed, uint64_t unit
     s->depth[0] = asked;
     if (asked >= 0 || TASKS[task].hay != HAY_ESSAY) return;
     uint64_t at[MAX_NEEDLES];
-    draw_distinct(&s->pos, s->m, 40, at);
+    niah_draw_distinct(&s->pos, s->m, 40, at);
     for (int i = 0; i < s->m; i++) s->depth[i] = DEPTHS[at[i]] / 100.0;
     qsort(s->depth, (size_t)s->m, sizeof *s->depth, cmp_double);
 }
@@ -281,7 +285,7 @@ static uint64_t prompt_bytes(const NiahData *d, NiahTask task, const Sample *s, 
     uint64_t fixed = s->head_len + s->tail_len + s->needles_len;
     switch (TASKS[task].hay) {
     case HAY_ESSAY: return fixed + essay_context_bytes(d, s, n);
-    case HAY_NOISE: return fixed + n * sizeof NOISE; /* each line and its "\n" */
+    case HAY_NOISE: return fixed + n * sizeof niah_noise; /* each line and its "\n" */
     default: return fixed + s->line_end[n];
     }
 }
@@ -354,7 +358,7 @@ static char *line_prompt(const NiahData *d, NiahTask task, const Sample *s, uint
     if (!out) return NULL;
     o = put(o, s->head, s->head_len);
     for (uint64_t i = 0; i < n; i++) {
-        const char *line = TASKS[task].hay == HAY_NOISE ? NOISE : s->line[i];
+        const char *line = TASKS[task].hay == HAY_NOISE ? niah_noise : s->line[i];
         if (i == k) {
             o = put(o, s->needle[0], strlen(s->needle[0]));
             o = put(o, "\n", 1);
@@ -389,7 +393,7 @@ static int sample_draw(const NiahData *d, NiahTask task, double asked, uint64_t 
     rng_init(&rq, seed, NIAH_STREAM_QUERY, unit);
     for (int i = 0; i < nk; i++) keys[i] = draw_of(d, TASKS[task].key, &rk);
     for (int i = 0; i < nk * nv; i++) values[i] = draw_of(d, TASKS[task].value, &rv);
-    draw_distinct(&rq, TASKS[task].nq, (uint64_t)nk, qi);
+    niah_draw_distinct(&rq, TASKS[task].nq, (uint64_t)nk, qi);
     int ok = 1;
     for (int i = 0; i < nk * nv; i++) ok &= keys[i / nv] && values[i];
     if (ok && sample_fill(task, keys, values, qi, s) == 0 &&
@@ -467,6 +471,10 @@ static int check_task(const NiahData *d, NiahTask task, double depth, DataError 
         data_error(err, "%s: depth %g is not in [0, 1] (or < 0 for RULER's draw)", name, depth);
         return -1;
     }
+    if (depth >= 0 && TASKS[task].hay == HAY_OTHER) {
+        data_error(err, "%s: a set depth is for the one-needle NIAH tasks", name);
+        return -1;
+    }
     if (depth >= 0 && TASKS[task].nk * TASKS[task].nv > 1) {
         data_error(err, "%s: a set depth needs one needle (RULER draws the depths of %d)", name,
                    TASKS[task].nk * TASKS[task].nv);
@@ -506,6 +514,9 @@ static size_t kind_len(const NiahData *d, Kind k)
 int64_t niah_min_length(const NiahData *d, NiahTask task, DataError *err)
 {
     if (check_task(d, task, -1, err)) return -1;
+    if (task == NIAH_VT) return ruler_vt_min_length();
+    if (task == NIAH_FWE) return ruler_fwe_min_length();
+    if (task == NIAH_CWE) return ruler_cwe_min_length(d, err);
     /* the needles, the question and a distractor grow with the keys and values: the longest */
     int nk = TASKS[task].nk, nv = TASKS[task].nv;
     char *keys[MAX_KEYS] = {0}, *values[MAX_NEEDLES] = {0};
@@ -542,6 +553,9 @@ int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth
         data_error(err, "%s: target_len %" PRId64 " must be positive", name, target_len);
         return -1;
     }
+    if (task == NIAH_VT) return ruler_vt_make(target_len, seed, unit, out, err);
+    if (task == NIAH_FWE) return ruler_fwe_make(target_len, seed, unit, out, err);
+    if (task == NIAH_CWE) return ruler_cwe_make(d, target_len, seed, unit, out, err);
     Sample s = {0};
     int rc = -1;
     if (sample_draw(d, task, depth, seed, unit, (uint64_t)target_len, &s) ||

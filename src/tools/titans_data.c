@@ -320,7 +320,9 @@ static int parse_options(int argc, char **argv, DataOptions *o)
         NiahTask t;
         DataError err;
         if (niah_task_parse(o->variant, &t, &err)) return usage_error("--variant: %s", err.msg);
-        if (t != NIAH_S1 && !o->data_dir[0])
+        if (t == NIAH_CWE && !o->data_dir[0])
+            return usage_error("--variant cwe needs --data-dir: its words are wonderwords' lists (%s)", NIAH_VERBS);
+        if (t != NIAH_S1 && t != NIAH_VT && t != NIAH_FWE && t != NIAH_CWE && !o->data_dir[0])
             return usage_error("--variant %s needs --data-dir: its haystack is the essays (%s)", o->variant,
                                NIAH_ESSAYS);
     }

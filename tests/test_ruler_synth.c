@@ -1,0 +1,224 @@
+/* RULER's vt, fwe and cwe (datasets/ruler_*.c) pinned against RULER's own code: each prompt's
+ * byte length and FNV-1a 64 hash equal what scripts/ruler/synth_reference.py printed running
+ * upstream's variable_tracking.py / freq_words_extraction.py / common_words_extraction.py
+ * (commit c3f5e3b) with a byte tokenizer on our draws for the same (seed, unit), at RULER's
+ * max_seq_length = target_len + tokens_to_generate. CWE uses the small word lists this test
+ * writes (the same lists the script was given), its pins are unit 0 (the probe sample). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "niah.h"
+
+static uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+    return h;
+}
+
+typedef struct {
+    NiahTask task;
+    uint64_t seed, unit;
+    int64_t target;
+    size_t len;
+    uint64_t hash;
+    const char *answers;
+} Pin;
+
+static const Pin PINS[] = {
+    {NIAH_VT, 1, 0, 1900, 1896, 0xd28b278691b7c8cbu, "JUQKE MGXDC BJFBK NFDZD YGTTQ"},
+    {NIAH_VT, 1, 3, 2500, 2436, 0x3eb80e6e6d727c72u, "AIPZW HVHJS FNLUT RNSYF MVEXS"},
+    {NIAH_VT, 7, 5, 4066, 4056, 0x72176948eb27270bu, "MFGVV BKFXA DDVBH HRZDF TNHPO"},
+    {NIAH_VT, 7, 9, 8162, 8106, 0x1cc44e2e5d628349u, "FRHBZ XFEEE AAERT NSDZS HYCOL"},
+    {NIAH_VT, 2, 11, 16354, 16296, 0x2968435490edeab5u, "VZLIR JOTII YNWLL DYKYL WAOOT"},
+    {NIAH_VT, 3, 1, 131042, 130956, 0x17ecce667a75c9b1u, "BJSAG KDXKY NQJAT PLAXZ SZQCF"},
+    {NIAH_FWE, 1, 0, 500, 443, 0x812d40a67d537aa6u, "jehkba gttqzj nrekvs"},
+    {NIAH_FWE, 1, 2, 1000, 985, 0x14e9dbc88639a398u, "hmldfg uejaex gqtsig"},
+    {NIAH_FWE, 5, 1, 4046, 3658, 0xdfc7670e55e2a71au, "vafuha imtxao rrytqs"},
+    {NIAH_FWE, 5, 4, 8142, 7082, 0x44ab578a344d27e9u, "oxcoxm qupzlr glwqvf"},
+    {NIAH_FWE, 9, 3, 32718, 28001, 0x21ab554c339d0981u, "tqjdne jottvq ulhaio"},
+    {NIAH_FWE, 3, 1, 131022, 112214, 0x636ae33a2a447bb4u, "ppwzfa zkiyey bqaepy"},
+    {NIAH_CWE, 1, 0, 2100, 2093, 0x090e44f23f03e812u,
+     "ilk qiytlw uttmbjyfp qvkke oidxzicfk vvxa fqjihxat vtgnwjhsy vnoygb iayjwdeam"},
+    {NIAH_CWE, 4, 0, 3000, 2996, 0x30e4c777c9aefadeu,
+     "bkhimazrf dpybfbc egfzlif dtnq dpw nqejpjtd izayysy zwhrfp ashp maznbbpm"},
+    {NIAH_CWE, 2, 0, 8000, 7977, 0x1ecae177eeae3ed2u,
+     "wpldazxdu fzj qvx zkug ufr fwcjedsmq smdkrjwb tmi yhrpqru svarmm"},
+    {NIAH_CWE, 6, 0, 12000, 11956, 0x74f5b4a45838fc75u,
+     "ltucnhzm dkakf cywoainfh uozehokrb ikfxw gvmmjkar huiae bajhifwr sfk agoeaq"},
+};
+
+/* The word lists scripts/ruler/synth_reference.py was given: word i an LCG's letters. */
+static void write_words(const char *path, uint64_t x, int n)
+{
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    for (int i = 0; i < n; i++) {
+        x = (x * 1103515245u + 12345u) % 2147483648u;
+        int len = 3 + (int)(x % 7);
+        for (int j = 0; j < len; j++) {
+            x = (x * 1103515245u + 12345u) % 2147483648u;
+            fputc('a' + (int)((x >> 16) % 26), f);
+        }
+        fputc('\n', f);
+    }
+    fclose(f);
+}
+
+typedef struct {
+    char dir[64];
+    NiahData *builtin, *data;
+} Fixture;
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+    char path[256];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+static int setup(void **st)
+{
+    Fixture *fx = calloc(1, sizeof *fx);
+    char path[256];
+    strcpy(fx->dir, "/tmp/test_ruler_synth.XXXXXX");
+    assert_non_null(mkdtemp(fx->dir));
+    const char *dirs[] = {"ruler-niah", "ruler-niah/wonderwords-v2.2.0", "paul-graham-essays",
+                          "paul-graham-essays/essays"};
+    for (int i = 0; i < 4; i++) {
+        snprintf(path, sizeof path, "%s/%s", fx->dir, dirs[i]);
+        assert_int_equal(mkdir(path, 0700), 0);
+    }
+    const char *w = "ruler-niah/wonderwords-v2.2.0/";
+    const struct { const char *name; uint64_t seed; int n; } L[] = {
+        {"nounlist.txt", 1, 400}, {"adjectivelist.txt", 2, 150}, {"verblist.txt", 3, 250}};
+    for (int i = 0; i < 3; i++) {
+        snprintf(path, sizeof path, "%s/%s%s", fx->dir, w, L[i].name);
+        write_words(path, L[i].seed, L[i].n);
+    }
+    put_file(fx->dir, "paul-graham-essays/essays/a.txt", "One sentence here. Another one there.\n");
+    DataError err;
+    if (niah_data_load(fx->dir, &fx->data, &err)) fail_msg("%s", err.msg);
+    assert_int_equal(niah_data_builtin(&fx->builtin), 0);
+    *st = fx;
+    return 0;
+}
+
+static int teardown(void **st)
+{
+    Fixture *fx = *st;
+    char cmd[128];
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", fx->dir);
+    if (system(cmd) != 0) return -1;
+    niah_data_free(fx->data);
+    niah_data_free(fx->builtin);
+    free(fx);
+    return 0;
+}
+
+static void test_pinned_against_ruler(void **st)
+{
+    Fixture *fx = *st;
+    for (size_t i = 0; i < sizeof PINS / sizeof *PINS; i++) {
+        const Pin *p = &PINS[i];
+        TextSample s;
+        DataError err;
+        const NiahData *d = p->task == NIAH_CWE ? fx->data : fx->builtin;
+        if (niah_make(d, p->task, p->target, -1, p->seed, p->unit, &s, &err)) fail_msg("%s", err.msg);
+        char joined[512] = "";
+        for (int a = 0; a < s.n_answers; a++) {
+            strcat(joined, a ? " " : "");
+            strcat(joined, s.answers[a]);
+        }
+        if (s.prompt_len != p->len || fnv1a(s.prompt, s.prompt_len) != p->hash || strcmp(joined, p->answers))
+            fail_msg("pin %zu (%s %lld): %zu bytes, %016llx, '%s'", i, niah_task_name(p->task),
+                     (long long)p->target, s.prompt_len, (unsigned long long)fnv1a(s.prompt, s.prompt_len), joined);
+        assert_true((int64_t)s.prompt_len <= p->target);
+        assert_true(s.depth == -1);
+        /* RULER's string_match_all: all answers 1, half of them 0.5 (cwe 10, vt 5, fwe 3) */
+        assert_true(niah_score(&s, joined) == 1.0);
+        text_sample_free(&s);
+    }
+}
+
+/* Every sample fits from the least length; below it, an error; a set depth is an error. */
+static void test_lengths_and_errors(void **st)
+{
+    Fixture *fx = *st;
+    NiahTask tasks[] = {NIAH_VT, NIAH_FWE, NIAH_CWE};
+    for (int t = 0; t < 3; t++) {
+        const NiahData *d = tasks[t] == NIAH_CWE ? fx->data : fx->builtin;
+        DataError err;
+        int64_t need = niah_min_length(d, tasks[t], &err);
+        assert_true(need > 0);
+        for (uint64_t u = 0; u < 20; u++) {
+            TextSample s;
+            if (niah_make(d, tasks[t], need + (int64_t)u * 37, -1, 9, u, &s, &err)) fail_msg("%s", err.msg);
+            assert_true((int64_t)s.prompt_len <= need + (int64_t)u * 37);
+            text_sample_free(&s);
+        }
+        TextSample s;
+        assert_int_equal(niah_make(d, tasks[t], need - 1 > 363 ? need - 1 : 1, -1, 9, 0, &s, &err), -1);
+        assert_non_null(strstr(err.msg, "too short"));
+        assert_int_equal(niah_make(d, tasks[t], need, 0.5, 9, 0, &s, &err), -1);
+        assert_non_null(strstr(err.msg, "depth"));
+    }
+    DataError err;
+    TextSample s;
+    assert_int_equal(niah_make(fx->builtin, NIAH_CWE, 20000, -1, 1, 0, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "verblist.txt"));
+    NiahTask k;
+    assert_int_equal(niah_task_parse("vt", &k, &err), 0);
+    assert_int_equal(k, NIAH_VT);
+    assert_int_equal(niah_task_parse("cwe", &k, &err), 0);
+    assert_int_equal(niah_task_parse("fwe", &k, &err), 0);
+    assert_int_equal(k, NIAH_FWE);
+}
+
+/* A data directory without verblist.txt loads; cwe then names the missing file. */
+static void test_missing_verbs(void **st)
+{
+    Fixture *fx = *st;
+    char path[256], moved[256];
+    snprintf(path, sizeof path, "%s/ruler-niah/wonderwords-v2.2.0/verblist.txt", fx->dir);
+    snprintf(moved, sizeof moved, "%s/verbs.txt", fx->dir);
+    assert_int_equal(rename(path, moved), 0);
+    NiahData *d;
+    DataError err;
+    if (niah_data_load(fx->dir, &d, &err)) fail_msg("%s", err.msg);
+    assert_true(niah_min_length(d, NIAH_CWE, &err) < 0);
+    assert_non_null(strstr(err.msg, "ruler-niah/wonderwords-v2.2.0/verblist.txt"));
+    TextSample s;
+    assert_int_equal(niah_make(d, NIAH_CWE, 20000, -1, 1, 0, &s, &err), -1);
+    assert_non_null(strstr(err.msg, "verblist.txt"));
+    assert_true(niah_min_length(d, NIAH_VT, &err) > 0);
+    niah_data_free(d);
+    put_file(fx->dir, "ruler-niah/wonderwords-v2.2.0/verblist.txt", "run\n\nwalk\n");
+    if (niah_data_load(fx->dir, &d, &err)) fail_msg("%s", err.msg);
+    assert_true(niah_min_length(d, NIAH_CWE, &err) < 0);
+    assert_non_null(strstr(err.msg, "verblist.txt:2: empty line"));
+    niah_data_free(d);
+    assert_int_equal(rename(moved, path), 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_pinned_against_ruler),
+        cmocka_unit_test(test_lengths_and_errors),
+        cmocka_unit_test(test_missing_verbs),
+    };
+    return cmocka_run_group_tests(tests, setup, teardown);
+}
