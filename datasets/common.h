@@ -66,6 +66,8 @@ typedef struct {
     int max_new;          /* bytes to generate for the answer */
     const char *rule;     /* BABILong: the "last-mentioned answer" rule's answer, the task's label
                            * named last in the story's facts (NULL: none); NULL for S-NIAH */
+    int match_part;       /* RULER's metric: 1 string_match_part (qa_1, qa_2: any answer found
+                           * is a hit), 0 string_match_all (the fraction found) */
 } TextSample;
 
 void text_sample_free(TextSample *s);

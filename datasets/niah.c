@@ -2,6 +2,7 @@
  * metric; niah.h says what is RULER's and what is ours. Samples are made in niah_sample.c. */
 #include "niah_impl.h"
 #include "pyrandom.h"
+#include "ruler_impl.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -69,6 +70,8 @@ static const char *const BUILTIN_NOUN[] = {
 void niah_data_free(NiahData *d)
 {
     if (!d) return;
+    free(d->dir);
+    ruler_qa_cache_free(d->qa);
     free(d->adj.buf);
     free(d->adj.w);
     free(d->noun.buf);
@@ -226,7 +229,7 @@ int niah_data_builtin(NiahData **out)
 {
     *out = NULL;
     NiahData *d = calloc(1, sizeof *d);
-    if (!d || words_builtin(BUILTIN_ADJ, sizeof BUILTIN_ADJ / sizeof *BUILTIN_ADJ, &d->adj) ||
+    if (!d || ruler_qa_cache_new(&d->qa) || words_builtin(BUILTIN_ADJ, sizeof BUILTIN_ADJ / sizeof *BUILTIN_ADJ, &d->adj) ||
         words_builtin(BUILTIN_NOUN, sizeof BUILTIN_NOUN / sizeof *BUILTIN_NOUN, &d->noun)) {
         niah_data_free(d);
         return -1;
@@ -450,6 +453,11 @@ int niah_data_load(const char *data_dir, NiahData **out, DataError *err)
         data_error(err, "out of memory");
         return -1;
     }
+    if (!(d->dir = strdup(data_dir)) || ruler_qa_cache_new(&d->qa)) {
+        data_error(err, "out of memory");
+        niah_data_free(d);
+        return -1;
+    }
     if (words_load(data_dir, NIAH_ADJECTIVES, &d->adj, err) ||
         words_load(data_dir, NIAH_NOUNS, &d->noun, err) || essay_load(data_dir, d, err)) {
         niah_data_free(d);
@@ -478,9 +486,52 @@ static int contains_nocase(const char *hay, const char *needle)
     }
 }
 
+/* A prediction byte after RULER's postprocess_pred: control characters [\x00-\x1f] become "\n" */
+static unsigned char post(unsigned char c) { return c < 0x20 ? '\n' : c; }
+
+/* RULER's postprocess_pred: strip(), control characters to "\n", strip() (Python's whitespace,
+ * str.isspace, which "\n" is): the bytes [*from, *to) of p that are left (controls still to map). */
+static void post_bounds(const char *p, size_t n, size_t *from, size_t *to)
+{
+    const unsigned char *u = (const unsigned char *)p;
+    size_t a = 0, end = 0;
+    for (size_t k; a < n && (k = u[a] < 0x20 ? 1 : space_len(u + a, n - a));) a += k;
+    for (size_t i = a; i < n;) {
+        size_t k = u[i] < 0x20 ? 1 : space_len(u + i, n - i);
+        if (k) {
+            i += k;
+        } else {
+            size_t c = utf8_len(u + i, n - i);
+            i += c ? c : 1;
+            end = i;
+        }
+    }
+    *from = a;
+    *to = end > a ? end : a;
+}
+
+/* `r.lower() in pred.lower()` on the postprocessed prediction p[0..n), ASCII case folded. */
+static int contains_post(const char *p, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+    for (size_t h = 0; h + m <= n; h++) {
+        size_t i = 0;
+        while (i < m && lower(post((unsigned char)p[h + i])) == lower((unsigned char)needle[i])) i++;
+        if (i == m) return 1;
+    }
+    return 0;
+}
+
 double niah_score(const TextSample *s, const char *prediction)
 {
     if (s->n_answers == 0) return 0;
+    if (s->match_part) { /* string_match_part */
+        size_t a, b;
+        post_bounds(prediction, strlen(prediction), &a, &b);
+        for (int i = 0; i < s->n_answers; i++)
+            if (contains_post(prediction + a, b - a, s->answers[i])) return 1;
+        return 0;
+    }
     int hit = 0;
     for (int i = 0; i < s->n_answers; i++) hit += contains_nocase(prediction, s->answers[i]);
     return (double)hit / s->n_answers;

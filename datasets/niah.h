@@ -9,11 +9,14 @@
  * The sections below describe the single-needle tasks; "Multi-needle" says what changes.
  * RULER's other synthetic tasks are made here too, each in a file of its own whose header says
  * what is RULER's: vt (variable tracking, datasets/ruler_vt.c), cwe (common words extraction,
- * ruler_cwe.c) and fwe (frequent words extraction, ruler_fwe.c). For them target_len bounds the
- * prompt and RULER's max_seq_length is target_len + their tokens_to_generate (30, 120, 50; the
- * NIAH tasks' 128 is NIAH_MAX_NEW); a set depth is an error; vt and fwe need no data, cwe needs
- * NIAH_VERBS besides the two lists NIAH tasks use. RULER's qa_1/qa_2 (SQuAD, HotpotQA) are not
- * made here yet.
+ * ruler_cwe.c), fwe (frequent words extraction, ruler_fwe.c) and qa_1/qa_2 (SQuAD and HotpotQA
+ * question answering, ruler_qa.c). For them target_len bounds the prompt and RULER's
+ * max_seq_length is target_len + their tokens_to_generate (30, 120, 50, 32; the NIAH tasks' 128
+ * is NIAH_MAX_NEW); a set depth is an error; vt and fwe need no data, cwe needs NIAH_VERBS
+ * besides the two lists NIAH tasks use, qa_1 NIAH_SQUAD and qa_2 NIAH_HOTPOTQA (read on the
+ * task's first use; a data directory without them loads, and the task fails naming the file).
+ * qa_1/qa_2 score with RULER's string_match_part (TextSample.match_part), the others with
+ * string_match_all.
  *
  * Exactly RULER:
  * - The prompt is RULER's `niah` template plus answer prefix with the base (no chat) model
@@ -46,7 +49,9 @@
  * - niah_score is RULER's string_match_all for one sample: the fraction of the answers found as
  *   case-insensitive substrings of the prediction (RULER's control-character clean-up cannot
  *   change that result; we fold ASCII case only, and the answers are ASCII). RULER reports the
- *   mean x 100.
+ *   mean x 100. For qa_1/qa_2 (match_part) it is string_match_part: 1 when any answer is found,
+ *   after RULER's postprocess_pred (strip, control characters to "\n", strip), which can matter
+ *   there; the answers may be non-ASCII, and only ASCII case is folded (ruler_qa.c).
  *
  * Multi-needle (exactly RULER): the needles are made key by key (each key's values in turn) and
  *   reordered by random.Random(42).shuffle (RULER's fixed random_seed: a permutation that depends
@@ -93,7 +98,10 @@
  * Data directory layout (data_dir = shared/datasets):
  *   ruler-niah/wonderwords-v2.2.0/adjectivelist.txt, .../nounlist.txt, .../verblist.txt (cwe
  *   only: a directory without it loads, and cwe fails naming it), paul-graham-essays/essays/
- *   (every *.txt there that does not start with '.', like Python's glob). */
+ *   (every *.txt there that does not start with '.', like Python's glob), and for qa_1/qa_2
+ *   only, read when first used: ruler-qa/squad.json (SQuAD 2.0's dev-v2.0.json) and
+ *   ruler-qa/hotpotqa.json (HotpotQA's hotpot_dev_distractor_v1.json), the files RULER's
+ *   download_qa_dataset.sh saves as json/squad.json and json/hotpotqa.json. */
 #ifndef TITANS_DATASETS_NIAH_H
 #define TITANS_DATASETS_NIAH_H
 
@@ -106,6 +114,7 @@ typedef enum {
     NIAH_MK1, NIAH_MK2, NIAH_MK3, /* niah_multikey_1..3 */
     NIAH_MV, NIAH_MQ,             /* niah_multivalue, niah_multiquery */
     NIAH_VT, NIAH_CWE, NIAH_FWE,  /* RULER's vt, cwe, fwe: datasets/ruler_vt.c, ruler_cwe.c, ruler_fwe.c */
+    NIAH_QA1, NIAH_QA2,           /* RULER's qa_1 (SQuAD), qa_2 (HotpotQA): datasets/ruler_qa.c */
     NIAH_N_TASKS
 } NiahTask;
 
@@ -121,6 +130,8 @@ enum {
 #define NIAH_NOUNS "ruler-niah/wonderwords-v2.2.0/nounlist.txt"
 #define NIAH_VERBS "ruler-niah/wonderwords-v2.2.0/verblist.txt" /* cwe only; optional */
 #define NIAH_ESSAYS "paul-graham-essays/essays"
+#define NIAH_SQUAD "ruler-qa/squad.json"       /* qa_1 only; optional */
+#define NIAH_HOTPOTQA "ruler-qa/hotpotqa.json" /* qa_2 only; optional */
 #define NIAH_MAX_NEW 128
 
 typedef struct NiahData NiahData;
@@ -134,7 +145,8 @@ int niah_data_has_essays(const NiahData *d);
 int64_t niah_data_key_count(const NiahData *d);   /* distinct keys */
 int64_t niah_data_essay_words(const NiahData *d); /* words in one pass of the corpus; 0 if none */
 
-/* "s-niah-1".."s-niah-3", then RULER's names ("niah_multikey_1" ..., "vt", "cwe", "fwe"); parse
+/* "s-niah-1".."s-niah-3", then RULER's names ("niah_multikey_1" ..., "vt", "cwe", "fwe", "qa_1",
+ * "qa_2"); parse
  * also takes "niah_single_1".."niah_single_3". 0, or -1 with err. */
 const char *niah_task_name(NiahTask t);
 int niah_task_parse(const char *name, NiahTask *out, DataError *err);
@@ -144,13 +156,19 @@ int niah_task_parse(const char *name, NiahTask *out, DataError *err);
  * short, bad depth). s->depth is -1 for several needles. */
 int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth, uint64_t seed,
               uint64_t unit, TextSample *out, DataError *err);
+/* niah_make where pick chooses qa_1/qa_2's question (RULER's sample index: question pick mod
+ * their count, in file order) and unit the draws; the other tasks ignore pick. niah_make is
+ * niah_make_at with pick = unit; titans-eval passes the cell's sample number. */
+int niah_make_at(const NiahData *d, NiahTask task, int64_t target_len, double depth, uint64_t seed,
+                 uint64_t pick, uint64_t unit, TextSample *out, DataError *err);
 
 /* The shortest target_len at which niah_make makes every sample of task (any seed, unit and
  * depth): the template with the longest keys and values around the least haystack. -1 with err
  * (an essay task without essays). */
 int64_t niah_min_length(const NiahData *d, NiahTask task, DataError *err);
 
-/* RULER string_match_all for one sample, in [0, 1]. */
+/* RULER's string_match_all for one sample, in [0, 1]; string_match_part (0 or 1) when
+ * s->match_part (qa_1, qa_2). */
 double niah_score(const TextSample *s, const char *prediction);
 
 #endif

@@ -14,7 +14,11 @@ typedef struct {
     size_t n;
 } WordList;
 
+typedef struct RulerQaCache RulerQaCache; /* qa_1/qa_2's questions, read on first use (ruler_qa.c) */
+
 struct NiahData {
+    char *dir;          /* the data directory; NULL: built-in data */
+    RulerQaCache *qa;   /* filled on a const NiahData (the first qa_1/qa_2 use; not thread-safe) */
     WordList adj, noun;
     WordList verb;      /* CWE only: absent when the data directory lacks NIAH_VERBS */
     char **cwe;         /* CWE's words: sorted(set(nouns + adjectives + verbs)) in RULER's

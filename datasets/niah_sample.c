@@ -42,6 +42,8 @@ static const struct {
     [NIAH_VT] = {"vt", "vt", HAY_OTHER, KIND_WORD, KIND_NUMBER, 0, 0, 0},
     [NIAH_CWE] = {"cwe", "cwe", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0},
     [NIAH_FWE] = {"fwe", "fwe", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0},
+    [NIAH_QA1] = {"qa_1", "qa_1", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0},
+    [NIAH_QA2] = {"qa_2", "qa_2", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0},
 };
 
 enum { MAX_KEYS = 4, MAX_NEEDLES = 4 };
@@ -60,7 +62,7 @@ int niah_task_parse(const char *name, NiahTask *out, DataError *err)
             return 0;
         }
     data_error(err, "unknown NIAH task '%s' (expected s-niah-1..3 or RULER's niah_single_1..3, "
-               "niah_multikey_1..3, niah_multivalue, niah_multiquery, vt, cwe, fwe)", name);
+               "niah_multikey_1..3, niah_multivalue, niah_multiquery, vt, cwe, fwe, qa_1, qa_2)", name);
     return -1;
 }
 
@@ -517,6 +519,7 @@ int64_t niah_min_length(const NiahData *d, NiahTask task, DataError *err)
     if (task == NIAH_VT) return ruler_vt_min_length();
     if (task == NIAH_FWE) return ruler_fwe_min_length();
     if (task == NIAH_CWE) return ruler_cwe_min_length(d, err);
+    if (task == NIAH_QA1 || task == NIAH_QA2) return ruler_qa_min_length(d, task == NIAH_QA2, err);
     /* the needles, the question and a distractor grow with the keys and values: the longest */
     int nk = TASKS[task].nk, nv = TASKS[task].nv;
     char *keys[MAX_KEYS] = {0}, *values[MAX_NEEDLES] = {0};
@@ -546,6 +549,12 @@ int64_t niah_min_length(const NiahData *d, NiahTask task, DataError *err)
 int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth, uint64_t seed,
               uint64_t unit, TextSample *out, DataError *err)
 {
+    return niah_make_at(d, task, target_len, depth, seed, unit, unit, out, err);
+}
+
+int niah_make_at(const NiahData *d, NiahTask task, int64_t target_len, double depth, uint64_t seed,
+                 uint64_t pick, uint64_t unit, TextSample *out, DataError *err)
+{
     memset(out, 0, sizeof *out);
     if (check_task(d, task, depth, err)) return -1;
     const char *name = TASKS[task].name;
@@ -556,6 +565,8 @@ int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth
     if (task == NIAH_VT) return ruler_vt_make(target_len, seed, unit, out, err);
     if (task == NIAH_FWE) return ruler_fwe_make(target_len, seed, unit, out, err);
     if (task == NIAH_CWE) return ruler_cwe_make(d, target_len, seed, unit, out, err);
+    if (task == NIAH_QA1 || task == NIAH_QA2)
+        return ruler_qa_make(d, task == NIAH_QA2, target_len, seed, pick, unit, out, err);
     Sample s = {0};
     int rc = -1;
     if (sample_draw(d, task, depth, seed, unit, (uint64_t)target_len, &s) ||

@@ -1,4 +1,4 @@
-/* Inside datasets/ruler_*.c: RULER's VT, FWE and CWE tasks (niah.h says what is RULER's) and the
+/* Inside datasets/ruler_*.c: RULER's VT, FWE, CWE and QA tasks (niah.h says what is RULER's) and the
  * text builder they share. niah_sample.c dispatches niah_make / niah_min_length to them. */
 #ifndef TITANS_DATASETS_RULER_IMPL_H
 #define TITANS_DATASETS_RULER_IMPL_H
@@ -36,5 +36,12 @@ int64_t ruler_fwe_min_length(void);
 int ruler_cwe_make(const NiahData *d, int64_t target_len, uint64_t seed, uint64_t unit,
                    TextSample *out, DataError *err);
 int64_t ruler_cwe_min_length(const NiahData *d, DataError *err);
+/* qa_1 (hotpot 0, SQuAD) and qa_2 (hotpot 1, HotpotQA): pick chooses the question (RULER's
+ * sample index), unit the draws. */
+int ruler_qa_make(const NiahData *d, int hotpot, int64_t target_len, uint64_t seed, uint64_t pick,
+                  uint64_t unit, TextSample *out, DataError *err);
+int64_t ruler_qa_min_length(const NiahData *d, int hotpot, DataError *err);
+int ruler_qa_cache_new(RulerQaCache **out); /* -1: memory */
+void ruler_qa_cache_free(RulerQaCache *c);
 
 #endif

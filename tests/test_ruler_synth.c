@@ -17,13 +17,7 @@
 #include <cmocka.h>
 
 #include "niah.h"
-
-static uint64_t fnv1a(const char *s, size_t n)
-{
-    uint64_t h = 0xcbf29ce484222325u;
-    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
-    return h;
-}
+#include "testhelp.h"
 
 typedef struct {
     NiahTask task;
@@ -79,28 +73,13 @@ typedef struct {
     NiahData *builtin, *data;
 } Fixture;
 
-static void put_file(const char *dir, const char *name, const char *text)
-{
-    char path[256];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    assert_non_null(f);
-    fputs(text, f);
-    fclose(f);
-}
-
 static int setup(void **st)
 {
     Fixture *fx = calloc(1, sizeof *fx);
     char path[256];
-    strcpy(fx->dir, "/tmp/test_ruler_synth.XXXXXX");
-    assert_non_null(mkdtemp(fx->dir));
-    const char *dirs[] = {"ruler-niah", "ruler-niah/wonderwords-v2.2.0", "paul-graham-essays",
-                          "paul-graham-essays/essays"};
-    for (int i = 0; i < 4; i++) {
-        snprintf(path, sizeof path, "%s/%s", fx->dir, dirs[i]);
-        assert_int_equal(mkdir(path, 0700), 0);
-    }
+    const char *const dirs[] = {"ruler-niah", "ruler-niah/wonderwords-v2.2.0", "paul-graham-essays",
+                                "paul-graham-essays/essays"};
+    assert_int_equal(make_data_dir(fx->dir, "test_ruler_synth", dirs, 4), 0);
     const char *w = "ruler-niah/wonderwords-v2.2.0/";
     const struct { const char *name; uint64_t seed; int n; } L[] = {
         {"nounlist.txt", 1, 400}, {"adjectivelist.txt", 2, 150}, {"verblist.txt", 3, 250}};
@@ -108,7 +87,7 @@ static int setup(void **st)
         snprintf(path, sizeof path, "%s/%s%s", fx->dir, w, L[i].name);
         write_words(path, L[i].seed, L[i].n);
     }
-    put_file(fx->dir, "paul-graham-essays/essays/a.txt", "One sentence here. Another one there.\n");
+    write_data_file(fx->dir, "paul-graham-essays/essays/a.txt", "One sentence here. Another one there.\n");
     DataError err;
     if (niah_data_load(fx->dir, &fx->data, &err)) fail_msg("%s", err.msg);
     assert_int_equal(niah_data_builtin(&fx->builtin), 0);
@@ -191,10 +170,7 @@ static void test_lengths_and_errors(void **st)
 static void test_missing_verbs(void **st)
 {
     Fixture *fx = *st;
-    char path[256], moved[256];
-    snprintf(path, sizeof path, "%s/ruler-niah/wonderwords-v2.2.0/verblist.txt", fx->dir);
-    snprintf(moved, sizeof moved, "%s/verbs.txt", fx->dir);
-    assert_int_equal(rename(path, moved), 0);
+    rename_in(fx->dir, "ruler-niah/wonderwords-v2.2.0/verblist.txt", "verbs.txt");
     NiahData *d;
     DataError err;
     if (niah_data_load(fx->dir, &d, &err)) fail_msg("%s", err.msg);
@@ -205,12 +181,12 @@ static void test_missing_verbs(void **st)
     assert_non_null(strstr(err.msg, "verblist.txt"));
     assert_true(niah_min_length(d, NIAH_VT, &err) > 0);
     niah_data_free(d);
-    put_file(fx->dir, "ruler-niah/wonderwords-v2.2.0/verblist.txt", "run\n\nwalk\n");
+    write_data_file(fx->dir, "ruler-niah/wonderwords-v2.2.0/verblist.txt", "run\n\nwalk\n");
     if (niah_data_load(fx->dir, &d, &err)) fail_msg("%s", err.msg);
     assert_true(niah_min_length(d, NIAH_CWE, &err) < 0);
     assert_non_null(strstr(err.msg, "verblist.txt:2: empty line"));
     niah_data_free(d);
-    assert_int_equal(rename(moved, path), 0);
+    rename_in(fx->dir, "verbs.txt", "ruler-niah/wonderwords-v2.2.0/verblist.txt");
 }
 
 int main(void)

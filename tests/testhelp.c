@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 double rel_error(const float *got, const float *ref, size_t n)
 {
@@ -177,4 +178,41 @@ int copy_file(const char *src, const char *dst)
     if (in) fclose(in);
     if (out && fclose(out) != 0) rc = -1;
     return rc;
+}
+
+uint64_t fnv1a(const char *s, size_t n)
+{
+    uint64_t h = 0xcbf29ce484222325u;
+    for (size_t i = 0; i < n; i++) h = (h ^ (unsigned char)s[i]) * 0x100000001b3u;
+    return h;
+}
+
+int make_data_dir(char *dir, const char *prefix, const char *const *subdirs, int n)
+{
+    char path[512];
+    snprintf(dir, 64, "/tmp/%s.XXXXXX", prefix);
+    if (!mkdtemp(dir)) return -1;
+    for (int i = 0; i < n; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, subdirs[i]);
+        if (mkdir(path, 0700) != 0) return -1;
+    }
+    return 0;
+}
+
+void write_data_file(const char *dir, const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    assert_non_null(f);
+    fputs(text, f);
+    assert_int_equal(fclose(f), 0);
+}
+
+void rename_in(const char *dir, const char *from, const char *to)
+{
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/%s", dir, from);
+    snprintf(b, sizeof b, "%s/%s", dir, to);
+    assert_int_equal(rename(a, b), 0);
 }

@@ -42,4 +42,15 @@ int run_fixture_group(const char *group, void (*test)(void **state));
 /* Copies a file (for tests that damage a fixture's copy). 0 on success. */
 int copy_file(const char *src, const char *dst);
 
+/* FNV-1a 64 of n bytes (prompts pinned by their hash). */
+uint64_t fnv1a(const char *s, size_t n);
+
+/* A data directory of a test: a new /tmp/<prefix>.XXXXXX in dir (size >= 64) with the folders
+ * subdirs[0..n) made in order (parents first). 0 on success. */
+int make_data_dir(char *dir, const char *prefix, const char *const *subdirs, int n);
+/* Renames dir/from to dir/to (the test fails when it cannot). */
+void rename_in(const char *dir, const char *from, const char *to);
+/* Writes text to dir/name (the test fails when it cannot). */
+void write_data_file(const char *dir, const char *name, const char *text);
+
 #endif
