@@ -2,7 +2,8 @@
  *
  * A cell is the units of one task with one table column (models share a column by their
  * `column` key), variant and length (genomics: every length), averaged over depths and samples.
- * Its metric is named per family: `accuracy` for S-NIAH (RULER's string_match_all), BABILong
+ * Its metric is named per family: `accuracy` for S-NIAH (RULER's string_match_all, qa_1/qa_2's
+ * string_match_part), BABILong
  * (its label match) and genomics (top-1 class), each a per-unit score in [0, 1]; `mse` and `mae`
  * for forecasting, per test window on normalised data. stats.h gives the interval. */
 #ifndef TITANS_EVAL_CELLS_H

@@ -8,8 +8,9 @@ static void families(FILE *out)
 {
     fprintf(out, "Task families (family = ..., variants = ... in a suite):\n"
                  "  sniah      RULER's tasks: s-niah-1 s-niah-2 s-niah-3 (niah_single_1..3) niah_multikey_1\n"
-                 "             niah_multikey_2 niah_multikey_3 niah_multivalue niah_multiquery vt fwe cwe (cwe needs\n"
-                 "             wonderwords' verblist.txt); lengths in bytes, e.g. 4k\n"
+                 "             niah_multikey_2 niah_multikey_3 niah_multivalue niah_multiquery vt fwe cwe qa_1 qa_2\n"
+                 "             (cwe needs wonderwords' verblist.txt, qa_1 ruler-qa/squad.json, qa_2\n"
+                 "             ruler-qa/hotpotqa.json); lengths in bytes, e.g. 4k\n"
                  "  babilong   qa1 .. qa20 (qa6-qa20 need the data); lengths in bytes, 0 = the facts alone\n"
                  "  genomics   a task folder of the data directory, e.g. gue_prom_core/prom_core_all\n"
                  "  forecast   ETTh1 ETTh2 ETTm1 ETTm2 weather; lengths are horizons (96 192 336 720)\n"

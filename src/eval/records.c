@@ -121,7 +121,8 @@ static int result_columns(hid_t g, const UnitList *l, const Record *rec, Scratch
     REALS("score", rec[i].r.score, "schema 1's mixed column, kept: accuracy (sniah, babilong, genomics) or mse "
           "(forecast), the same numbers as those datasets", "1 (accuracy); normalised units squared (mse)")
     REALS("accuracy", record_metric(&rec[i], u[i].family, METRIC_ACCURACY),
-          "sniah: RULER's string_match_all, the fraction of the needle values the answer holds; babilong: "
+          "sniah: RULER's string_match_all, the fraction of the needle values the answer holds (qa_1/qa_2: "
+          "string_match_part, 1 when it holds any answer); babilong: "
           "BABILong's label match, 1 or 0; genomics: 1 when the top-1 class is right, else 0; forecast: NaN", "1")
     REALS("mse", record_metric(&rec[i], u[i].family, METRIC_MSE),
           "forecast: mean squared error over the window's horizon x channels values, on the z-scored series; "

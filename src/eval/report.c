@@ -242,8 +242,8 @@ static const char *legend(TaskFamily f)
 {
     switch (f) {
     case FAMILY_SNIAH:
-        return "Accuracy in % (RULER's string_match_all), mean over the n samples of a cell (depths "
-               "pooled), with its 95% Wilson score interval.";
+        return "Accuracy in % (RULER's string_match_all; qa_1/qa_2: string_match_part), mean over the n "
+               "samples of a cell (depths pooled), with its 95% Wilson score interval.";
     case FAMILY_BABILONG:
         return "Accuracy in % (BABILong's label match), mean over the n samples of a cell, with its 95% "
                "Wilson score interval. mean: every task's units at that length pooled. floor: always "

@@ -18,7 +18,9 @@
  * never meet an evaluated sample; a seed of its own (not the suite's) keeps it that way for the
  * generators. The target a model is trained to produce is " " + answer + ".\n": the prompts end
  * with "... text is" (S-NIAH) or the question (BABILong), and titans-eval's greedy generation
- * stops at '\n'. Every target is checked to score 1 with the task's metric.
+ * stops at '\n'. Every target is checked to score 1 with the task's metric. RULER's qa_1/qa_2
+ * ask the questions of SQuAD's and HotpotQA's dev files, unit mod their count (the data has no
+ * training split here): their samples are titans-eval's questions, to look at, not to train on.
  *
  * The file is written as OUT.tmp.<pid> and renamed to OUT when complete (and fsync'ed), so a
  * killed run never leaves a partial OUT; SIGINT, SIGTERM and SIGHUP also remove the temporary.
@@ -322,7 +324,10 @@ static int parse_options(int argc, char **argv, DataOptions *o)
         if (niah_task_parse(o->variant, &t, &err)) return usage_error("--variant: %s", err.msg);
         if (t == NIAH_CWE && !o->data_dir[0])
             return usage_error("--variant cwe needs --data-dir: its words are wonderwords' lists (%s)", NIAH_VERBS);
-        if (t != NIAH_S1 && t != NIAH_VT && t != NIAH_FWE && t != NIAH_CWE && !o->data_dir[0])
+        if ((t == NIAH_QA1 || t == NIAH_QA2) && !o->data_dir[0])
+            return usage_error("--variant %s needs --data-dir: its questions are %s", o->variant,
+                               t == NIAH_QA1 ? NIAH_SQUAD : NIAH_HOTPOTQA);
+        if (t != NIAH_S1 && t != NIAH_VT && t != NIAH_FWE && !o->data_dir[0])
             return usage_error("--variant %s needs --data-dir: its haystack is the essays (%s)", o->variant,
                                NIAH_ESSAYS);
     }
@@ -718,7 +723,8 @@ static int write_text(const DataOptions *opt, const char *cmd)
         }
         /* the target (without the newline that ends generation) must score 1 */
         double score = opt->fam == SNIAH ? niah_score(&s, tgt.v) : babilong_score(&s, task, tgt.v);
-        if (score != 1.0 || (opt->fam == SNIAH && s.n_answers != 1)) {
+        /* one answer in the target: string_match_all needs the sample to have one */
+        if (score != 1.0 || (opt->fam == SNIAH && s.n_answers != 1 && !s.match_part)) {
             fail("%s %s, unit %llu: the target '%s' scores %g, not 1, with %s (answers '%s')", opt->family,
                  opt->variant, (unsigned long long)u, tgt.v, score,
                  opt->fam == SNIAH ? "niah_score" : "babilong_score", ans.v);
