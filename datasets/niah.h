@@ -12,7 +12,7 @@
  * ruler_cwe.c), fwe (frequent words extraction, ruler_fwe.c) and qa_1/qa_2 (SQuAD and HotpotQA
  * question answering, ruler_qa.c). For them target_len bounds the prompt and RULER's
  * max_seq_length is target_len + their tokens_to_generate (30, 120, 50, 32; the NIAH tasks' 128
- * is NIAH_MAX_NEW); a set depth is an error; vt and fwe need no data, cwe needs NIAH_VERBS
+ * is NIAH_MAX_NEW: niah_ruler_reserve), so niah_make_reserved's length with reserve auto; a set depth is an error; vt and fwe need no data, cwe needs NIAH_VERBS
  * besides the two lists NIAH tasks use, qa_1 NIAH_SQUAD and qa_2 NIAH_HOTPOTQA (read on the
  * task's first use; a data directory without them loads, and the task fails naming the file).
  * qa_1/qa_2 score with RULER's string_match_part (TextSample.match_part), the others with
@@ -67,12 +67,14 @@
  *
  * What differs for byte models, and our choices:
  * - Length (RULER's generate_samples, tokens = bytes): prompt bytes <= target_len. RULER also
- *   counts its 128 generated tokens in max_seq_length: pass target_len = max_seq_length -
- *   NIAH_MAX_NEW for RULER's budget (the suites at the 512-byte training length do not, yet:
- *   512 - 128 leaves no room for a 300-byte template and needle). The haystack size N (words, or noise
+ *   counts its 128 generated tokens in max_seq_length: niah_make_reserved(length, reserve =
+ *   NIAH_RESERVE_AUTO) gives RULER's budget, the prompt at most length - 128 (titans-eval's suites
+ *   do, `reserve = auto`; the suite at the 512-byte training length keeps `reserve = 0`: 512 - 128
+ *   leaves no room for a 300-byte template and needle). The haystack size N (words, or noise
  *   lines) is found once per (task, length, seed, depth setting) as the largest that fits the
  *   probe sample, the sample of unit 0 (RULER binary-searches on samples of its own), at least
- *   one step (500 words; 25 lines, 5 below 4096); a sample too long steps down by one step
+ *   one step (500 words; 25 lines, 5 when RULER's max_seq_length,
+ *   niah_make_reserved's length, is below 4096); a sample too long steps down by one step
  *   while N > step. Where RULER would loop for ever (a step does not fit) we take the largest N
  *   that fits. So samples whose key or depth make them a little longer than the probe lose a
  *   whole step of haystack, as in RULER.
@@ -161,6 +163,21 @@ int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth
  * niah_make_at with pick = unit; titans-eval passes the cell's sample number. */
 int niah_make_at(const NiahData *d, NiahTask task, int64_t target_len, double depth, uint64_t seed,
                  uint64_t pick, uint64_t unit, TextSample *out, DataError *err);
+
+/* niah_make_at where length also holds the answer, as RULER's max_seq_length: the prompt is at
+ * most length - reserve bytes. reserve NIAH_RESERVE_AUTO is RULER's tokens_to_generate of the task
+ * (niah_ruler_reserve), which makes length RULER's max_seq_length exactly: every size RULER derives
+ * from it (the noise and needle haystacks' step, vt's step, cwe's repeats, fwe's vocabulary, qa's
+ * first guess) comes from length. reserve 0 is niah_make_at(length): the prompt takes the whole
+ * length and the samples are those of before the reserve (vt/fwe/cwe/qa then take RULER's
+ * max_seq_length as length + their tokens_to_generate, the NIAH tasks' step as length). 0, or -1
+ * with err (no prompt left, and niah_make_at's errors). out->target_len is the prompt bound. */
+#define NIAH_RESERVE_AUTO (-1)
+int niah_make_reserved(const NiahData *d, NiahTask task, int64_t length, int64_t reserve, double depth,
+                       uint64_t seed, uint64_t pick, uint64_t unit, TextSample *out, DataError *err);
+/* RULER's tokens_to_generate of task (constants.py): 128 for niah_* and s-niah-* (NIAH_MAX_NEW),
+ * vt 30, fwe 50, cwe 120, qa_1/qa_2 32; each sample's max_new. */
+int niah_ruler_reserve(NiahTask t);
 
 /* The shortest target_len at which niah_make makes every sample of task (any seed, unit and
  * depth): the template with the longest keys and values around the least haystack. -1 with err

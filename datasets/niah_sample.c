@@ -30,24 +30,27 @@ static const struct {
     Haystack hay;
     Kind key, value;
     int nk, nv, nq; /* num_needle_k (already max(k, q) as RULER makes it), _v, _q */
+    int generate;   /* RULER's tokens_to_generate (constants.py): what reserve = auto keeps */
 } TASKS[NIAH_N_TASKS] = {
-    [NIAH_S1] = {"s-niah-1", "niah_single_1", HAY_NOISE, KIND_WORD, KIND_NUMBER, 1, 1, 1},
-    [NIAH_S2] = {"s-niah-2", "niah_single_2", HAY_ESSAY, KIND_WORD, KIND_NUMBER, 1, 1, 1},
-    [NIAH_S3] = {"s-niah-3", "niah_single_3", HAY_ESSAY, KIND_WORD, KIND_UUID, 1, 1, 1},
-    [NIAH_MK1] = {"niah_multikey_1", "niah_multikey_1", HAY_ESSAY, KIND_WORD, KIND_NUMBER, 4, 1, 1},
-    [NIAH_MK2] = {"niah_multikey_2", "niah_multikey_2", HAY_NEEDLE, KIND_WORD, KIND_NUMBER, 1, 1, 1},
-    [NIAH_MK3] = {"niah_multikey_3", "niah_multikey_3", HAY_NEEDLE, KIND_UUID, KIND_UUID, 1, 1, 1},
-    [NIAH_MV] = {"niah_multivalue", "niah_multivalue", HAY_ESSAY, KIND_WORD, KIND_NUMBER, 1, 4, 1},
-    [NIAH_MQ] = {"niah_multiquery", "niah_multiquery", HAY_ESSAY, KIND_WORD, KIND_NUMBER, 4, 1, 4},
-    [NIAH_VT] = {"vt", "vt", HAY_OTHER, KIND_WORD, KIND_NUMBER, 0, 0, 0},
-    [NIAH_CWE] = {"cwe", "cwe", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0},
-    [NIAH_FWE] = {"fwe", "fwe", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0},
-    [NIAH_QA1] = {"qa_1", "qa_1", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0},
-    [NIAH_QA2] = {"qa_2", "qa_2", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0},
+    [NIAH_S1] = {"s-niah-1", "niah_single_1", HAY_NOISE, KIND_WORD, KIND_NUMBER, 1, 1, 1, NIAH_MAX_NEW},
+    [NIAH_S2] = {"s-niah-2", "niah_single_2", HAY_ESSAY, KIND_WORD, KIND_NUMBER, 1, 1, 1, NIAH_MAX_NEW},
+    [NIAH_S3] = {"s-niah-3", "niah_single_3", HAY_ESSAY, KIND_WORD, KIND_UUID, 1, 1, 1, NIAH_MAX_NEW},
+    [NIAH_MK1] = {"niah_multikey_1", "niah_multikey_1", HAY_ESSAY, KIND_WORD, KIND_NUMBER, 4, 1, 1, NIAH_MAX_NEW},
+    [NIAH_MK2] = {"niah_multikey_2", "niah_multikey_2", HAY_NEEDLE, KIND_WORD, KIND_NUMBER, 1, 1, 1, NIAH_MAX_NEW},
+    [NIAH_MK3] = {"niah_multikey_3", "niah_multikey_3", HAY_NEEDLE, KIND_UUID, KIND_UUID, 1, 1, 1, NIAH_MAX_NEW},
+    [NIAH_MV] = {"niah_multivalue", "niah_multivalue", HAY_ESSAY, KIND_WORD, KIND_NUMBER, 1, 4, 1, NIAH_MAX_NEW},
+    [NIAH_MQ] = {"niah_multiquery", "niah_multiquery", HAY_ESSAY, KIND_WORD, KIND_NUMBER, 4, 1, 4, NIAH_MAX_NEW},
+    [NIAH_VT] = {"vt", "vt", HAY_OTHER, KIND_WORD, KIND_NUMBER, 0, 0, 0, 30},
+    [NIAH_CWE] = {"cwe", "cwe", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0, 120},
+    [NIAH_FWE] = {"fwe", "fwe", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0, 50},
+    [NIAH_QA1] = {"qa_1", "qa_1", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0, 32},
+    [NIAH_QA2] = {"qa_2", "qa_2", HAY_OTHER, KIND_WORD, KIND_WORD, 0, 0, 0, 32},
 };
 
 enum { MAX_KEYS = 4, MAX_NEEDLES = 4 };
 enum { NUMBER_LEN = 7, UUID_LEN = 36 };
+
+int niah_ruler_reserve(NiahTask t) { return (unsigned)t < NIAH_N_TASKS ? TASKS[t].generate : NIAH_MAX_NEW; }
 
 const char *niah_task_name(NiahTask t)
 {
@@ -376,10 +379,11 @@ static char *line_prompt(const NiahData *d, NiahTask task, const Sample *s, uint
 
 /* ---- sizing ------------------------------------------------------------------------------ */
 
-/* RULER's haystack step: the search's least size and the step down for a sample too long */
-static uint64_t size_step(NiahTask task, int64_t target)
+/* RULER's haystack step: the search's least size and the step down for a sample too long;
+ * length is RULER's max_seq_length (the prompt bound plus the reserve, niah_make_reserved) */
+static uint64_t size_step(NiahTask task, int64_t length)
 {
-    return TASKS[task].hay == HAY_ESSAY ? 500 : target < 4096 ? 5 : 25;
+    return TASKS[task].hay == HAY_ESSAY ? 500 : length < 4096 ? 5 : 25;
 }
 
 /* Draws the sample of (seed, unit): keys, values, queries, depths, distractor lines. */
@@ -411,7 +415,7 @@ static int sample_draw(const NiahData *d, NiahTask task, double asked, uint64_t 
 /* The haystack size for this length, found once as RULER does: the largest that fits the probe
  * sample (unit 0 of this seed), at least one step; where RULER never finishes (a step does not
  * fit) the largest that fits. 0 when none fits; -1 with err (memory). */
-static int probe_size(const NiahData *d, NiahTask task, int64_t target, double asked,
+static int probe_size(const NiahData *d, NiahTask task, int64_t target, int64_t length, double asked,
                       uint64_t seed, uint64_t *n, DataError *err)
 {
     Sample p = {0};
@@ -420,7 +424,7 @@ static int probe_size(const NiahData *d, NiahTask task, int64_t target, double a
         data_error(err, "out of memory");
         return -1;
     }
-    *n = largest_fit(d, task, &p, (uint64_t)target, size_step(task, target));
+    *n = largest_fit(d, task, &p, (uint64_t)target, size_step(task, length));
     if (*n == 0) *n = largest_fit(d, task, &p, (uint64_t)target, 1);
     sample_free(&p);
     return 0;
@@ -436,12 +440,12 @@ static uint64_t sample_size(const NiahData *d, NiahTask task, const Sample *s, u
     return n;
 }
 
-static int make_prompt(const NiahData *d, NiahTask task, Sample *s, int64_t target,
+static int make_prompt(const NiahData *d, NiahTask task, Sample *s, int64_t target, int64_t length,
                        double asked, uint64_t seed, TextSample *out, DataError *err)
 {
     uint64_t budget = (uint64_t)target, n;
-    if (probe_size(d, task, target, asked, seed, &n, err)) return -1;
-    n = sample_size(d, task, s, budget, n, size_step(task, target));
+    if (probe_size(d, task, target, length, asked, seed, &n, err)) return -1;
+    n = sample_size(d, task, s, budget, n, size_step(task, length));
     if (n == 0) {
         data_error(err, "target_len %" PRId64 " is too short: this sample needs %" PRIu64,
                    target, prompt_bytes(d, task, s, 1));
@@ -555,13 +559,30 @@ int niah_make(const NiahData *d, NiahTask task, int64_t target_len, double depth
 int niah_make_at(const NiahData *d, NiahTask task, int64_t target_len, double depth, uint64_t seed,
                  uint64_t pick, uint64_t unit, TextSample *out, DataError *err)
 {
+    return niah_make_reserved(d, task, target_len, 0, depth, seed, pick, unit, out, err);
+}
+
+/* The prompt bound of length less reserve (auto: RULER's); 0 with err when none is left. */
+static int64_t prompt_bound(NiahTask task, int64_t length, int64_t *reserve, DataError *err)
+{
+    const char *name = TASKS[task].name;
+    if (*reserve == NIAH_RESERVE_AUTO) *reserve = TASKS[task].generate;
+    if (*reserve < 0) data_error(err, "%s: reserve %" PRId64 " is negative", name, *reserve);
+    else if (*reserve == 0 && length <= 0) data_error(err, "%s: target_len %" PRId64 " must be positive", name, length);
+    else if (*reserve >= length) data_error(err, "%s: length %" PRId64 " less reserve %" PRId64 " leaves no prompt", name, length, *reserve);
+    else return length - *reserve;
+    return 0;
+    return length - *reserve;
+}
+
+int niah_make_reserved(const NiahData *d, NiahTask task, int64_t length, int64_t reserve, double depth,
+                       uint64_t seed, uint64_t pick, uint64_t unit, TextSample *out, DataError *err)
+{
     memset(out, 0, sizeof *out);
     if (check_task(d, task, depth, err)) return -1;
     const char *name = TASKS[task].name;
-    if (target_len <= 0) {
-        data_error(err, "%s: target_len %" PRId64 " must be positive", name, target_len);
-        return -1;
-    }
+    int64_t target_len = prompt_bound(task, length, &reserve, err);
+    if (target_len == 0) return -1;
     if (task == NIAH_VT) return ruler_vt_make(target_len, seed, unit, out, err);
     if (task == NIAH_FWE) return ruler_fwe_make(target_len, seed, unit, out, err);
     if (task == NIAH_CWE) return ruler_cwe_make(d, target_len, seed, unit, out, err);
@@ -572,7 +593,7 @@ int niah_make_at(const NiahData *d, NiahTask task, int64_t target_len, double de
     if (sample_draw(d, task, depth, seed, unit, (uint64_t)target_len, &s) ||
         !(out->answers = calloc(MAX_NEEDLES, sizeof *out->answers))) {
         data_error(err, "out of memory");
-    } else if (make_prompt(d, task, &s, target_len, depth, seed, out, err)) {
+    } else if (make_prompt(d, task, &s, target_len, length, depth, seed, out, err)) {
         char msg[sizeof err->msg];
         memcpy(msg, err->msg, sizeof msg);
         data_error(err, "%s: %s", name, msg);

@@ -166,6 +166,92 @@ static void test_lengths_and_errors(void **st)
     assert_int_equal(k, NIAH_FWE);
 }
 
+/* The sample of (length, reserve) at (seed 9, unit u); fails the test when it cannot be made. */
+static TextSample reserved(const NiahData *d, NiahTask t, int64_t length, int64_t reserve, uint64_t u)
+{
+    TextSample s;
+    DataError err;
+    if (niah_make_reserved(d, t, length, reserve, -1, 9, u, u, &s, &err))
+        fail_msg("%s at %lld, reserve %lld: %s", niah_task_name(t), (long long)length, (long long)reserve, err.msg);
+    return s;
+}
+
+static void assert_same_sample(TextSample *a, TextSample *b)
+{
+    assert_int_equal(a->prompt_len, b->prompt_len);
+    assert_memory_equal(a->prompt, b->prompt, a->prompt_len);
+    text_sample_free(a);
+    text_sample_free(b);
+}
+
+/* A length that holds the answer too (RULER's max_seq_length): reserve auto is RULER's
+ * tokens_to_generate of each task, every prompt fits length - reserve at several lengths and
+ * reserves, reserve 0 is niah_make's sample, and where RULER derives nothing more from
+ * max_seq_length than the prompt bound (the essay tasks) or takes it as bound + tokens_to_generate
+ * (vt, fwe, cwe), auto is niah_make at length - reserve byte for byte. qa_1/qa_2: test_ruler_qa. */
+static void test_reserve(void **st)
+{
+    Fixture *fx = *st;
+    static const int RULER[NIAH_N_TASKS] = {128, 128, 128, 128, 128, 128, 128, 128, 30, 120, 50, 32, 32};
+    for (int t = 0; t < NIAH_N_TASKS; t++) {
+        assert_int_equal(niah_ruler_reserve((NiahTask)t), RULER[t]);
+        if (t == NIAH_QA1 || t == NIAH_QA2) continue;
+        DataError err;
+        int64_t need = niah_min_length(fx->data, (NiahTask)t, &err), r = RULER[t];
+        if (need < 0) fail_msg("%s", err.msg);
+        const int64_t lengths[] = {need + r, need + r + 333, 4096, 4096 + 64, 9000};
+        for (size_t i = 0; i < sizeof lengths / sizeof *lengths; i++) {
+            int64_t len = lengths[i] < need + r ? need + r : lengths[i];
+            for (uint64_t u = 0; u < 3; u++) {
+                TextSample a = reserved(fx->data, (NiahTask)t, len, NIAH_RESERVE_AUTO, u);
+                TextSample b = reserved(fx->data, (NiahTask)t, len, r, u);
+                assert_true((int64_t)a.prompt_len <= len - r && a.max_new == r && a.target_len == len - r);
+                if (t == NIAH_VT || t == NIAH_FWE || t == NIAH_CWE || t == NIAH_S2 || t == NIAH_MK1) {
+                    TextSample old;
+                    if (niah_make(fx->data, (NiahTask)t, len - r, -1, 9, u, &old, &err)) fail_msg("%s", err.msg);
+                    assert_same_sample(&a, &old);
+                } else {
+                    text_sample_free(&a);
+                }
+                assert_true(b.prompt_len > 0);
+                text_sample_free(&b);
+                TextSample z = reserved(fx->data, (NiahTask)t, len, 0, u), old;
+                if (niah_make(fx->data, (NiahTask)t, len, -1, 9, u, &old, &err)) fail_msg("%s", err.msg);
+                assert_same_sample(&z, &old);
+                TextSample odd = reserved(fx->data, (NiahTask)t, len + 77, 77, u);
+                assert_true((int64_t)odd.prompt_len <= len);
+                text_sample_free(&odd);
+            }
+        }
+        TextSample s;
+        assert_int_equal(niah_make_reserved(fx->data, (NiahTask)t, r + 1, NIAH_RESERVE_AUTO, -1, 9, 0, 0, &s, &err), -1);
+        assert_non_null(strstr(err.msg, "too short"));
+        assert_int_equal(niah_make_reserved(fx->data, (NiahTask)t, r, NIAH_RESERVE_AUTO, -1, 9, 0, 0, &s, &err), -1);
+        assert_non_null(strstr(err.msg, "leaves no prompt"));
+    }
+}
+
+/* The noise haystack's step follows RULER's max_seq_length: 25 lines from length 4096 with
+ * reserve auto, where niah_make at the same prompt bound (length - 128 < 4096) steps by 5. A
+ * sample longer than the probe loses a step: those differ by 20 lines, the others not at all. */
+static void test_reserve_step(void **st)
+{
+    Fixture *fx = *st;
+    int differ = 0;
+    for (int64_t len = 4096; len < 4096 + 128; len += 8)
+        for (uint64_t u = 0; u < 10; u++) {
+            TextSample a = reserved(fx->builtin, NIAH_S1, len, NIAH_RESERVE_AUTO, u), b;
+            DataError err;
+            if (niah_make(fx->builtin, NIAH_S1, len - 128, -1, 9, u, &b, &err)) fail_msg("%s", err.msg);
+            size_t lines = (b.prompt_len - a.prompt_len) / 90; /* a noise line and its "\n" */
+            differ += a.prompt_len != b.prompt_len;
+            assert_true(a.prompt_len <= b.prompt_len && (lines == 0 || lines == 20));
+            text_sample_free(&a);
+            text_sample_free(&b);
+        }
+    assert_true(differ > 0);
+}
+
 /* A data directory without verblist.txt loads; cwe then names the missing file. */
 static void test_missing_verbs(void **st)
 {
@@ -194,6 +280,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_pinned_against_ruler),
         cmocka_unit_test(test_lengths_and_errors),
+        cmocka_unit_test(test_reserve),
+        cmocka_unit_test(test_reserve_step),
         cmocka_unit_test(test_missing_verbs),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
