@@ -102,7 +102,7 @@ static void test_expansion(void **st)
     assert_int_equal(l.n, 48 + 4 + 99 + 99 + 98);
     const Unit *u = &l.v[0];
     assert_true(u->id == 0 && u->task == 0 && u->model == 0 && u->variant == 0 && u->length == 1024);
-    assert_true(u->depth == 0.0 && u->sample == 0);
+    assert_true(u->depth == 0.0 && u->sample == 0 && u->reserve == 128); /* reserve = auto: RULER's 128 */
     assert_true(l.v[1].sample == 1 && l.v[2].depth == 0.5 && l.v[6].length == 4096);
     assert_true(l.v[24].model == 1); /* model b after all of a */
     /* genomics: 4 samples spread over 10 */
@@ -111,7 +111,7 @@ static void test_expansion(void **st)
     /* costs: longer is dearer, the larger model dearer, a naive forecaster the fixed overhead only */
     assert_true(l.v[6].cost > l.v[0].cost && l.v[24].cost > l.v[0].cost);
     assert_true(l.v[l.n - 1].cost == plan_cost(NULL, 0) && l.v[l.n - 1].model == 4 && l.v[l.n - 1].length == 192);
-    for (int64_t i = 0; i < l.n; i++) assert_true(l.v[i].id == i);
+    for (int64_t i = 0; i < l.n; i++) assert_true(l.v[i].id == i && l.v[i].reserve == (i < 48 ? 128 : 0));
     units_free(&l);
 }
 
@@ -238,10 +238,41 @@ static void test_text_lengths(void **st)
                  "family = babilong\nvariants = qa1, qa2\nlengths = 0, 899\nsamples = 1\nmodels = a",
                  "t.ini:23: [task.gen] lengths: 899 bytes is too short for qa1: its questions need 900 or more");
     const char *fits = "[suite]\nname = t\n[model.a]\ncheckpoint = a.h5\n"
-                       "[task.n]\nfamily = sniah\nvariants = s-niah-1, s-niah-2\nlengths = 450\nsamples = 1\nmodels = a\n"
+                       "[task.n]\nfamily = sniah\nvariants = s-niah-1, s-niah-2\nlengths = 450\nreserve = 0\nsamples = 1\nmodels = a\n"
                        "[task.q]\nfamily = babilong\nvariants = qa5\nlengths = 0, 900\nsamples = 1\nmodels = a\n";
     assert_int_equal(plan(fits, &l, &err), 0);
     assert_int_equal(l.n, 2 + 2);
+    assert_true(l.v[0].reserve == 0 && l.v[3].reserve == 0);
+    units_free(&l);
+}
+
+/* A length keeps the reserve for the answer: auto is RULER's number of each variant, and a length
+ * whose prompt (length - reserve) no sample fits is refused naming the task, length and reserve. */
+static void test_reserve(void **st)
+{
+    (void)st;
+    expect_error("lengths = 1k, 4k", "lengths = 577, 4k",
+                 "t.ini:16: [task.niah] lengths: 577 bytes is too short for s-niah-2: a sample needs up to 450 (its "
+                 "template, key, value and the least haystack) and reserve = auto keeps 128 bytes of the length for the "
+                 "answer (RULER's tokens_to_generate of s-niah-2), so the lengths start at 578 (reserve = 0");
+    expect_error("lengths = 1k, 4k", "lengths = 1k, 4k\nreserve = 600",
+                 "t.ini:16: [task.niah] lengths: 1024 bytes is too short for s-niah-2: a sample needs up to 450 (its "
+                 "template, key, value and the least haystack) and reserve = 600 keeps 600 bytes of the length for "
+                 "the answer, so");
+    expect_error("lengths = 1k, 4k", "lengths = 1k, 4k\nreserve = 9223372036854775807",
+                 "the lengths start at 9223372036854775807");
+    UnitList l;
+    DataError err;
+    char text[4096];
+    edit("lengths = 1k, 4k", "lengths = 578, 4k", text, sizeof text);
+    assert_int_equal(plan(text, &l, &err), 0);
+    assert_true(l.v[0].length == 578 && l.v[0].reserve == 128);
+    units_free(&l);
+    edit("lengths = 1k, 4k", "lengths = 1k\nreserve = 1k", text, sizeof text);
+    assert_int_equal(plan(text, &l, &err), -1); /* 1024 - 1024 leaves 0 for 400 */
+    edit("lengths = 1k, 4k", "lengths = 1500\nreserve = 1k", text, sizeof text);
+    assert_int_equal(plan(text, &l, &err), 0);
+    assert_true(l.v[0].reserve == 1024);
     units_free(&l);
 }
 
@@ -281,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_unit_count_limit),
         cmocka_unit_test(test_sample_memory_limit),
         cmocka_unit_test(test_text_lengths),
+        cmocka_unit_test(test_reserve),
         cmocka_unit_test(test_horizons),
         cmocka_unit_test(test_unit_bytes),
     };

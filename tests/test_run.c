@@ -201,12 +201,13 @@ static void test_text_lengths_at_plan_time(void **st)
     niah_data_free(nd);
     babilong_data_free(&bd);
     assert_true(niah > 0 && qa2 > 0);
-    assert_int_equal(plan_text(NULL, "sniah", "s-niah-1", niah, &err), 0);
-    assert_int_equal(plan_text(NULL, "sniah", "s-niah-1", niah - 1, &err), -1);
+    /* the length keeps RULER's 128 bytes for the answer (reserve = auto) */
+    assert_int_equal(plan_text(NULL, "sniah", "s-niah-1", niah + NIAH_MAX_NEW, &err), 0);
+    assert_int_equal(plan_text(NULL, "sniah", "s-niah-1", niah + NIAH_MAX_NEW - 1, &err), -1);
     printf("# %s\n", err.msg);
     char want[256];
     snprintf(want, sizeof want, "t.ini:8: [task.t] lengths: %lld bytes is too short for s-niah-1: a sample needs up to %lld",
-             (long long)niah - 1, (long long)niah);
+             (long long)niah + NIAH_MAX_NEW - 1, (long long)niah);
     if (!strstr(err.msg, want)) fail_msg("'%s' does not contain '%s'", err.msg, want);
     assert_int_equal(plan_text(NULL, "babilong", "qa2", qa2, &err), 0);
     assert_int_equal(plan_text(NULL, "babilong", "qa2", qa2 - 1, &err), -1);

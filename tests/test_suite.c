@@ -268,6 +268,52 @@ static void test_names_are_safe(void **st)
     suite_free(&s);
 }
 
+/* reserve: auto by default, RULER's number per variant; 0 or a count of bytes; sniah only. */
+static void test_reserve(void **st)
+{
+    (void)st;
+    const char *text = "[suite]\nname = r\n[model.a]\ncheckpoint = a.h5\n"
+                       "[task.auto]\nfamily = sniah\nvariants = s-niah-1, niah_multikey_3, vt, fwe, cwe, qa_1, qa_2\n"
+                       "lengths = 4k\nsamples = 1\nmodels = a\n"
+                       "[task.none]\nfamily = sniah\nvariants = s-niah-2\nlengths = 512\nreserve = 0\nsamples = 1\nmodels = a\n"
+                       "[task.some]\nfamily = sniah\nvariants = vt\nlengths = 4k\nreserve = 1k\nsamples = 1\nmodels = a\n"
+                       "[task.bl]\nfamily = babilong\nvariants = qa1\nlengths = 0\nsamples = 1\nmodels = a\n";
+    Suite s;
+    DataError err;
+    if (suite_parse(text, "r.ini", &s, &err)) fail_msg("%s", err.msg);
+    static const int64_t ruler[] = {128, 128, 30, 50, 120, 32, 32};
+    assert_true(s.tasks[0].reserve == SUITE_RESERVE_AUTO && s.tasks[0].line_reserve == 0);
+    for (int v = 0; v < 7; v++) assert_int_equal(suite_task_reserve(&s.tasks[0], v), ruler[v]);
+    assert_int_equal(suite_task_reserve(&s.tasks[1], 0), 0);
+    assert_int_equal(s.tasks[1].line_reserve, 15);
+    assert_int_equal(suite_task_reserve(&s.tasks[2], 0), 1024);
+    assert_int_equal(suite_task_reserve(&s.tasks[3], 0), 0); /* babilong keeps none */
+    snprintf(s.tasks[0].variants[0], SUITE_NAME, "s-niah-9");
+    assert_int_equal(suite_task_reserve(&s.tasks[0], 0), -1);
+    suite_free(&s);
+    expect("depths = 0, 0.5, 1", "depths = 0, 0.5, 1\nreserve = -3", "bad.ini:17: [task.niah] reserve: '-3' is not auto or a count of bytes");
+    expect("depths = 0, 0.5, 1", "depths = 0, 0.5, 1\nreserve = AUTO", "bad.ini:17: [task.niah] reserve: 'AUTO' is not auto or a count");
+    expect("without-data = skip", "without-data = skip\nreserve = 0", "bad.ini:26: [task.ett] reserve: only for sniah");
+    expect("depths = 0, 0.5, 1", "depths = 0, 0.5, 1\nreserve = 0\nreserve = 0", "bad.ini:18: [task.niah] reserve: given twice");
+}
+
+/* The shipped S-NIAH/RULER suites keep RULER's reserve (auto), but sniah-512.ini: its 512-byte
+ * prompts are the checkpoints' training length (reserve = 0); every prompt bound is 512 or more. */
+static void check_shipped_reserve(const char *name, const Suite *s)
+{
+    for (int i = 0; i < s->n_tasks; i++) {
+        const SuiteTask *t = &s->tasks[i];
+        if (t->family != FAMILY_SNIAH) continue;
+        int64_t want = strcmp(name, "sniah-512.ini") ? SUITE_RESERVE_AUTO : 0;
+        if (t->reserve != want) fail_msg("%s: [task.%s] reserve %lld", name, t->name, (long long)t->reserve);
+        for (int v = 0; v < t->n_variants; v++)
+            for (int li = 0; li < t->n_lengths; li++)
+                if (t->lengths[li] - suite_task_reserve(t, v) < 512)
+                    fail_msg("%s: [task.%s] %s at %lld leaves less than 512 bytes", name, t->name, t->variants[v],
+                             (long long)t->lengths[li]);
+    }
+}
+
 /* Every suite the project ships parses, and names checkpoints under checkpoints/ or the fixtures. */
 static void test_shipped_suites(void **st)
 {
@@ -292,6 +338,7 @@ static void test_shipped_suites(void **st)
                 !strstr(s.models[m].checkpoint, "/../tests/fixtures/"))
                 fail_msg("%s: [model.%s] checkpoint %s", path, s.models[m].name, s.models[m].checkpoint);
         printf("# %s: %d models, %d tasks\n", e->d_name, s.n_models, s.n_tasks);
+        check_shipped_reserve(e->d_name, &s);
         suite_free(&s);
         n++;
     }
@@ -311,6 +358,7 @@ int main(void)
         cmocka_unit_test(test_numbers_do_not_wrap),
         cmocka_unit_test(test_keys_once),
         cmocka_unit_test(test_names_are_safe),
+        cmocka_unit_test(test_reserve),
         cmocka_unit_test(test_shipped_suites),
     };
     return cmocka_run_group_tests_name("suite", tests, NULL, NULL);

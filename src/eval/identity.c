@@ -22,6 +22,9 @@ uint64_t identity_plan_hash(const UnitList *units)
         int64_t key[6] = {u->id, u->task, u->model, u->variant, u->length, u->sample};
         XXH3_64bits_update(st, key, sizeof key);
         XXH3_64bits_update(st, &u->depth, sizeof u->depth);
+        /* only when set: plans without a reserve keep their hash, and a journal written before
+         * `reserve = auto` was the default is not taken for one with it */
+        if (u->reserve) XXH3_64bits_update(st, &u->reserve, sizeof u->reserve);
     }
     uint64_t h = XXH3_64bits_digest(st);
     XXH3_freeState(st);

@@ -111,6 +111,27 @@ static int fitting_models(const Suite *s, const SuiteTask *t, const PlanData *pd
     return n;
 }
 
+/* An S-NIAH length whose prompt (length - reserve) is shorter than need: the error names the
+ * length, the reserve in effect and the length that would do. */
+static int too_short(const Suite *s, const SuiteTask *t, int v, int64_t len, int64_t need, DataError *err)
+{
+    int64_t reserve = suite_task_reserve(t, v);
+    if (reserve == 0)
+        return task_error(s, t, t->line_lengths, "lengths", err,
+                          "%lld bytes is too short for %s: a sample needs up to %lld (its template, key, value and "
+                          "the least haystack)", (long long)len, t->variants[v], (long long)need);
+    char setting[24] = "auto", why[SUITE_NAME + 48] = "";
+    if (t->reserve == SUITE_RESERVE_AUTO) snprintf(why, sizeof why, " (RULER's tokens_to_generate of %s)", t->variants[v]);
+    else snprintf(setting, sizeof setting, "%lld", (long long)reserve);
+    int64_t from = reserve > INT64_MAX - need ? INT64_MAX : need + reserve;
+    return task_error(s, t, t->line_lengths, "lengths", err,
+                      "%lld bytes is too short for %s: a sample needs up to %lld (its template, key, value and "
+                      "the least haystack) and reserve = %s keeps %lld bytes of the length for the answer%s, so "
+                      "the lengths start at %lld (reserve = 0 lets the prompt take the whole length)",
+                      (long long)len, t->variants[v], (long long)need, setting,
+                      (long long)reserve, why, (long long)from);
+}
+
 /* A text length must hold one sample in memory, and every sample of every variant must fit in it
  * (the data is loaded now for that). */
 static int check_text_lengths(const Suite *s, const SuiteTask *t, const PlanData *pd, const int *models,
@@ -132,12 +153,9 @@ static int check_text_lengths(const Suite *s, const SuiteTask *t, const PlanData
         int64_t need = pd->text_min_length(pd->ctx, t->family, t->variants[v], err);
         if (need < 0) return task_error(s, t, t->line_variants, "variants", err, "'%s': %s", t->variants[v], err->msg);
         for (int li = 0; li < t->n_lengths; li++) {
-            int64_t len = t->lengths[li];
-            if (len >= need || (t->family == FAMILY_BABILONG && len == 0)) continue;
-            if (t->family == FAMILY_SNIAH)
-                return task_error(s, t, t->line_lengths, "lengths", err,
-                                  "%lld bytes is too short for %s: a sample needs up to %lld (its template, key, "
-                                  "value and the least haystack)", (long long)len, t->variants[v], (long long)need);
+            int64_t len = t->lengths[li], reserve = suite_task_reserve(t, v);
+            if ((len >= need && len - need >= reserve) || (t->family == FAMILY_BABILONG && len == 0)) continue;
+            if (t->family == FAMILY_SNIAH) return too_short(s, t, v, len, need, err);
             return task_error(s, t, t->line_lengths, "lengths", err,
                               "%lld bytes is too short for %s: its questions need %lld or more without "
                               "background (0 runs them without background)", (long long)len, t->variants[v],
@@ -194,6 +212,7 @@ static int emit_text(const SuiteTask *t, const TitansConfig *c, Unit u, Emit *e,
         for (int di = 0; di < n_depths; di++) {
             u.length = t->lengths[li];
             u.depth = t->family == FAMILY_SNIAH && t->n_depths ? t->depths[di] : -1;
+            u.reserve = suite_task_reserve(t, u.variant); /* a known variant: parse_variant */
             if (emit_cell(e, u, t->samples, -1, plan_cost(c, u.length), err)) return -1;
         }
     return 0;

@@ -235,9 +235,11 @@ static int make_text_sample(Workspace *ws, const Unit *u, TextSample *smp, DataE
     if (u->family == FAMILY_SNIAH) {
         NiahTask k;
         NiahData *d = niah_of(ws, err);
-        /* the sample number picks qa_1/qa_2's question, as RULER's sample index */
+        /* the sample number picks qa_1/qa_2's question, as RULER's sample index; the prompt leaves
+         * the unit's reserve of its length to the answer */
         return !d || niah_task_parse(t->variants[u->variant], &k, err) ||
-                       niah_make_at(d, k, u->length, u->depth, s->seed, (uint64_t)u->sample, sample_key(t, u), smp, err)
+                       niah_make_reserved(d, k, u->length, u->reserve, u->depth, s->seed, (uint64_t)u->sample,
+                                          sample_key(t, u), smp, err)
                    ? -1
                    : 0;
     }

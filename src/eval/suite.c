@@ -10,6 +10,7 @@
 #include <xxhash.h>
 
 #include "forecast.h"
+#include "niah.h"
 
 static const char *const FAMILIES[] = {"sniah", "babilong", "genomics", "forecast"};
 /* What titans-eval writes into its output folder besides <task>.csv (report.c: units.csv,
@@ -35,7 +36,7 @@ typedef struct {
     char section[128];
     char key[64];         /* the previous key of this section: a list on indented lines goes on */
     int continued;        /* this line goes on with the previous key's list */
-    char seen[8][64];     /* the keys of this section so far: each is given once */
+    char seen[12][64];    /* the keys of this section so far: each is given once */
     int n_seen;
 } Ctx;
 
@@ -267,13 +268,20 @@ static int task_key(Ctx *ctx, SuiteTask *t, const char *key, const char *value)
         t->n_models = n;
         return 1;
     }
+    if (!strcmp(key, "reserve")) {
+        t->line_reserve = ctx->line;
+        if (!strcmp(value, "auto")) t->reserve = SUITE_RESERVE_AUTO;
+        else if ((rc = parse_length(value, &t->reserve)) != 0)
+            return bad_length(ctx, "reserve", value, rc, "auto or a count of bytes");
+        return 1;
+    }
     if (!strcmp(key, "without-data")) {
         if (strcmp(value, "skip") && strcmp(value, "error"))
             return WHY("[%s] without-data: '%s' is not skip or error", ctx->section, value);
         t->skip_without_data = !strcmp(value, "skip");
         return 1;
     }
-    return WHY("[%s] unknown key '%s' (family, variants, lengths, depths, samples, models, without-data)",
+    return WHY("[%s] unknown key '%s' (family, variants, lengths, depths, reserve, samples, models, without-data)",
                ctx->section, key);
 }
 
@@ -336,6 +344,7 @@ static int handler(void *user, const char *section, const char *key, const char 
         SuiteTask *t = &s->tasks[s->n_tasks++];
         memset(t, 0, sizeof *t);
         t->family = (TaskFamily)-1;
+        t->reserve = SUITE_RESERVE_AUTO;
         snprintf(t->name, sizeof t->name, "%s", dot + 1);
         t->line = ctx->header_line;
     }
@@ -380,6 +389,9 @@ static int check_complete(const Suite *s, DataError *err)
             return fail_at(s, t->line_lengths, err, "[task.%s] lengths: genomics sequences have their own length", n);
         if (t->n_depths && t->family != FAMILY_SNIAH)
             return fail_at(s, t->line, err, "[task.%s] depths: only for sniah", n);
+        if (t->line_reserve && t->family != FAMILY_SNIAH)
+            return fail_at(s, t->line_reserve, err, "[task.%s] reserve: only for sniah (the room its lengths keep "
+                           "for RULER's answer)", n);
         if (t->samples == 0 && (t->family == FAMILY_SNIAH || t->family == FAMILY_BABILONG))
             return fail_at(s, t->line_samples ? t->line_samples : t->line, err,
                            "[task.%s] samples: %s (generated tasks need a count of 1 or more)", n,
@@ -495,6 +507,15 @@ int suite_skip_data_tasks(Suite *s, char *skipped, size_t len)
     uint8_t drop[SUITE_MAX_TASKS];
     for (int i = 0; i < s->n_tasks; i++) drop[i] = (uint8_t)s->tasks[i].skip_without_data;
     return suite_drop_tasks(s, drop, skipped, len);
+}
+
+int64_t suite_task_reserve(const SuiteTask *t, int v)
+{
+    NiahTask k;
+    DataError err;
+    if (t->family != FAMILY_SNIAH) return 0;
+    if (t->reserve != SUITE_RESERVE_AUTO) return t->reserve;
+    return niah_task_parse(t->variants[v], &k, &err) ? -1 : niah_ruler_reserve(k);
 }
 
 void suite_free(Suite *s)

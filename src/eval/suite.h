@@ -20,9 +20,17 @@
  *   variants = s-niah-1, s-niah-2 ; sniah: s-niah-1..3 and RULER's task names (niah_multikey_1
  *                                ; ...: datasets/niah.h); babilong: qa1..qa20;
  *                                ; genomics: task folders; forecast: ETTh1 ETTh2 ETTm1 ETTm2 weather
- *   lengths = 1024, 4096         ; sniah/babilong context lengths (bytes; 1k, 64k, 1m allowed);
- *                                ; forecast: horizons
+ *   lengths = 1024, 4096         ; sniah/babilong context lengths in the models' tokens, bytes
+ *                                ; here (1k, 64k, 1m allowed); forecast: horizons (time steps)
  *   depths = 0, 0.5, 1           ; sniah one-needle tasks only (default: RULER's random depth)
+ *   reserve = auto               ; sniah only: bytes of each length kept for the answer, so
+ *                                ; the prompt is at most length - reserve. auto (the default):
+ *                                ; RULER's tokens_to_generate of the variant (128 niah_* and
+ *                                ; s-niah-*, vt 30, fwe 50, cwe 120, qa_1/qa_2 32), which makes
+ *                                ; a length RULER's max_seq_length; 0: the prompt takes the
+ *                                ; whole length (the meaning before issue 14); or a count of
+ *                                ; bytes. A length less its reserve below what a sample needs
+ *                                ; is a plan error.
  *   samples = 10                 ; per cell; genomics/forecast: 0 = every sample/window
  *   models = mag, last           ; names of [model.*] sections, or * for all that fit;
  *                                ; forecast: each runs the horizons its head forecasts (a listed
@@ -78,14 +86,17 @@ typedef struct {
     double depths[SUITE_MAX_LIST];
     int n_depths;
     int64_t samples;
+    int64_t reserve;              /* sniah: bytes of a length kept for the answer; SUITE_RESERVE_AUTO */
     int models[SUITE_MAX_MODELS]; /* indices into Suite.models */
     int n_models;
     int all_models;               /* models = * */
     int skip_without_data;        /* without-data = skip */
     int line;                     /* its [task.NAME] line, for messages */
     /* the lines of the keys the plan checks against the data and the machine (0: not given) */
-    int line_variants, line_lengths, line_samples, line_models;
+    int line_variants, line_lengths, line_samples, line_models, line_reserve;
 } SuiteTask;
+
+#define SUITE_RESERVE_AUTO (-1) /* RULER's tokens_to_generate of each variant (niah_ruler_reserve) */
 
 typedef struct {
     char name[SUITE_NAME];
@@ -115,5 +126,8 @@ int suite_drop_tasks(Suite *s, const uint8_t *drop, char *dropped, size_t len);
  * their names, comma-separated, into skipped. Returns how many it dropped. */
 int suite_skip_data_tasks(Suite *s, char *skipped, size_t len);
 const char *family_name(TaskFamily f);
+/* The bytes of each length variant v of task t keeps for the answer: 0 but for sniah, where
+ * `reserve = auto` is the variant's RULER number; -1 for a variant that is no sniah task. */
+int64_t suite_task_reserve(const SuiteTask *t, int v);
 
 #endif

@@ -24,6 +24,7 @@ typedef struct {
     int64_t length;     /* context length in tokens (bytes); genomics: 0; forecast: horizon */
     double depth;       /* S-NIAH needle depth in [0, 1], else -1 */
     int64_t sample;     /* sample index within its cell (forecast: window index) */
+    int64_t reserve;    /* sniah: bytes of length kept for the answer (prompt <= length - reserve); else 0 */
     double cost;        /* estimated cost, arbitrary units */
 } Unit;
 
