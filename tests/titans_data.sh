@@ -23,7 +23,7 @@ if ! $PY -c 'import h5py, numpy' 2> /dev/null; then
   echo "1..0 # SKIP $PY cannot import h5py and numpy"
   exit 0
 fi
-echo "1..17"
+echo "1..19"
 
 # ---- built-in S-NIAH and BABILong -------------------------------------------------------------
 run() { "$TOOL" "$@" > "$work/log" 2>&1; }
@@ -108,6 +108,18 @@ run --family sniah --variant s-niah-1 --length 512 --count 5 --first 150 --seed 
   $PY "$work/slice.py" "$work/sniah.h5" "$work/first.h5" 150 >> "$work/log" 2>&1
 check $? "--first 150 --count 5 gives samples 150..154 of the --count 200 dump" "$work/log"
 
+# --reserve: 0 (the default, the trainer's samples) is the dump above; auto keeps RULER's 128 of 640
+run $SNIAH --reserve 0 --out "$work/r0.h5" && $PY "$work/same.py" "$work/r0.h5" "$work/sniah.h5" >> "$work/log" 2>&1 &&
+  run --family sniah --variant s-niah-1 --length 640 --count 20 --seed 777 --reserve auto --out "$work/auto.h5" &&
+  $PY - "$work/auto.h5" >> "$work/log" 2>&1 << 'EOF'
+import sys, h5py, numpy as np
+f = h5py.File(sys.argv[1], "r")
+off = f["prompt_offset"][:]
+assert f.attrs["reserve"] == 128 and f.attrs["length"] == 640 and f.attrs["max_new"] == 128
+assert (np.diff(off) <= 640 - 128).all() and (np.diff(off) > 400).all(), np.diff(off)
+EOF
+check $? "--reserve 0 is the default's samples; --reserve auto: prompts <= length - 128, attribute reserve 128" "$work/log"
+
 # ---- bad input ----------------------------------------------------------------------------------
 # expect_failure RC DESCRIPTION REGEX ARGS...: exits RC with one "titans-data:" line on stderr
 # matching REGEX, and $work/keep.h5 (passed as --out by the caller when wanted) is unchanged.
@@ -132,6 +144,10 @@ expect_failure 2 "missing --seed for sniah: usage error naming it" "titans-data:
 expect_failure 1 "a sample that cannot be made fails and leaves the existing output as it was" \
   "titans-data: sniah s-niah-1, unit 0: .*target_len 100 is too short" \
   --family sniah --variant s-niah-1 --length 100 --count 2 --seed 1 --out "$work/keep.h5"
+
+expect_failure 2 "a reserve that leaves no prompt: usage error naming --reserve" \
+  "titans-data: --reserve: 512 bytes of --length 512 leave no prompt" \
+  --family sniah --variant s-niah-1 --length 512 --count 2 --seed 1 --reserve 512 --out "$work/keep.h5"
 
 # a run stopped with SIGTERM: neither the output nor its temporary remains
 # (in a subshell, whose stderr takes the shell's "Terminated")

@@ -64,6 +64,7 @@ typedef struct {
     int64_t length, count, first, lookback;
     char seed[32];    /* checked and parsed into seed_value */
     char depth[32];   /* checked and parsed into depth_value */
+    char reserve[32]; /* checked and parsed into reserve_value */
     char split[8];
     char data_dir[1024];
     char out[1024];
@@ -72,6 +73,7 @@ typedef struct {
     int fam;          /* SNIAH .. FORECAST */
     uint64_t seed_value;
     double depth_value;
+    int64_t reserve_value; /* bytes, or NIAH_RESERVE_AUTO */
 } DataOptions;
 
 typedef enum { OPT_TEXT, OPT_COUNT, OPT_FLAG } OptKind;
@@ -93,12 +95,17 @@ static const Option OPTIONS[] = {
     {"variant", 'v', OPT_TEXT, "NAME",
      "sniah: s-niah-1|s-niah-2|s-niah-3; babilong: qa1..qa20; genomics: the task folder "
      "(e.g. prom_core_all); forecast: ETTh1|ETTh2|ETTm1|ETTm2|weather", ALL, ALL, NULL, FIELD(variant)},
-    {"length", 'l', OPT_COUNT, "BYTES", "prompt length bound in bytes, as a suite's lengths (babilong: 0 = no background)",
+    {"length", 'l', OPT_COUNT, "BYTES", "length in bytes, as a suite's lengths: the prompt is at most length - reserve "
+     "(babilong: the prompt's bound; 0 = no background)",
      TEXT, TEXT, NULL, FIELD(length)},
     {"count", 'n', OPT_COUNT, "N", "number of samples (>= 1)", TEXT, TEXT, NULL, FIELD(count)},
     {"first", 'F', OPT_COUNT, "U", "unit of the first sample; sample i has unit U + i", TEXT, 0, "0", FIELD(first)},
     {"seed", 's', OPT_TEXT, "S", "generator seed, 0..2^64-1; use one that no suite uses", TEXT, TEXT, NULL, FIELD(seed)},
     {"depth", 'D', OPT_TEXT, "D", "needle depth in [0, 1], or -1: drawn as RULER does", SNIAH, 0, "-1", FIELD(depth)},
+    {"reserve", 'r', OPT_TEXT, "N|auto",
+     "bytes of --length kept for the answer: the prompt is at most length - N; auto: RULER's "
+     "tokens_to_generate of the variant (128 s-niah-*, vt 30, fwe 50, cwe 120, qa 32), a suite's "
+     "`reserve = auto`; 0: the prompt takes the whole length (the trainer's samples)", SNIAH, 0, "0", FIELD(reserve)},
     {"split", 'S', OPT_TEXT, "SPLIT",
      "babilong: train|test (bAbI en-10k files; without --data-dir only train: the generator); "
      "genomics: train|dev|test (dev: CSV layout only)", BABILONG | GENOMICS, GENOMICS, "train", FIELD(split)},
@@ -118,13 +125,15 @@ static const char LAYOUT[] =
     "sniah, babilong: sample i is niah_make/babilong_make(data, variant, length, [depth,] seed,\n"
     "  unit = first + i); the byte strings of all samples back to back, sample i in\n"
     "  X[X_offset[i] : X_offset[i+1]]:\n"
-    "    prompt, prompt_offset    uint8, int64 [count+1]  the prompt the model reads (<= length)\n"
+    "    prompt, prompt_offset    uint8, int64 [count+1]  the prompt the model reads (<= length -\n"
+    "                             reserve)\n"
     "    answer, answer_offset    uint8, int64 [count+1]  the answers the metric looks for, '|'-joined\n"
     "    target, target_offset    uint8, int64 [count+1]  what to train the model to generate after\n"
     "                             the prompt: ' ' + answer + '.\\n' (generation stops at '\\n';\n"
     "                             checked to score 1 with niah_score / babilong_score)\n"
     "    unit int64 [count], depth float64 [count] (needle / newest fact depth, -1: none)\n"
-    "  attributes length, count, first, seed, depth (asked), split, max_new.\n"
+    "  attributes length, count, first, seed, depth (asked), reserve (sniah: bytes in effect), split,\n"
+    "  max_new.\n"
     "genomics: <data-dir>/gue_prom_core/<variant>/<split>.csv when <variant>/test.csv exists\n"
     "  (titans-eval's rule), else <data-dir>/genomic_benchmarks/<variant>/<split>/<class>/*.txt:\n"
     "    tokens uint8 (codes A0 C1 G2 T3 N4, all sequences back to back), offset int64 [n+1],\n"
@@ -153,7 +162,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: " PROG " --family sniah --variant V --length BYTES --count N --seed S [--first U]\n"
-            "                   [--depth D] [--data-dir DIR] --out FILE.h5\n"
+            "                   [--depth D] [--reserve N|auto] [--data-dir DIR] --out FILE.h5\n"
             "       " PROG " --family babilong --variant qaK --length BYTES --count N --seed S\n"
             "                   [--split train|test] [--first U] [--data-dir DIR] --out FILE.h5\n"
             "       " PROG " --family genomics --variant TASK --split train|dev|test --data-dir DIR --out FILE.h5\n"
@@ -243,6 +252,22 @@ static int set_field(DataOptions *o, const Option *opt, const char *value)
     return 0;
 }
 
+/* --reserve: auto (the variant's RULER number) or a count of bytes less than --length. 0, or 2
+ * after a usage error. */
+static int parse_reserve(DataOptions *o, NiahTask t)
+{
+    char *end;
+    errno = 0;
+    long long v = strtoll(o->reserve, &end, 10);
+    if (!strcmp(o->reserve, "auto")) v = niah_ruler_reserve(t);
+    else if (o->reserve[0] < '0' || o->reserve[0] > '9' || *end || errno)
+        return usage_error("--reserve: '%s' is not auto or a count of bytes", o->reserve);
+    if (v >= o->length)
+        return usage_error("--reserve: %lld bytes of --length %lld leave no prompt", v, (long long)o->length);
+    o->reserve_value = v;
+    return 0;
+}
+
 /* 0 ok; 1 after --help; 2 after a usage error (printed). */
 static int parse_options(int argc, char **argv, DataOptions *o)
 {
@@ -322,6 +347,7 @@ static int parse_options(int argc, char **argv, DataOptions *o)
         NiahTask t;
         DataError err;
         if (niah_task_parse(o->variant, &t, &err)) return usage_error("--variant: %s", err.msg);
+        if (parse_reserve(o, t)) return 2;
         if (t == NIAH_CWE && !o->data_dir[0])
             return usage_error("--variant cwe needs --data-dir: its words are wonderwords' lists (%s)", NIAH_VERBS);
         if ((t == NIAH_QA1 || t == NIAH_QA2) && !o->data_dir[0])
@@ -705,7 +731,8 @@ static int write_text(const DataOptions *opt, const char *cmd)
         TextSample s;
         uint64_t u = (uint64_t)(opt->first + i);
         int made = opt->fam == SNIAH
-                       ? niah_make(niah, nt, opt->length, opt->depth_value, opt->seed_value, u, &s, &err)
+                       ? niah_make_reserved(niah, nt, opt->length, opt->reserve_value, opt->depth_value,
+                                            opt->seed_value, u, u, &s, &err)
                        : babilong_make(&bl, task, opt->length, opt->seed_value, u, &s, &err);
         if (made != 0) {
             fail("%s %s, unit %llu: %s", opt->family, opt->variant, (unsigned long long)u, err.msg);
@@ -736,9 +763,10 @@ static int write_text(const DataOptions *opt, const char *cmd)
             text_sample_free(&s);
             goto close;
         }
-        if (opt->length > 0 && (int64_t)s.prompt_len > opt->length) {
-            fail("%s %s, unit %llu: the prompt has %zu bytes, more than --length %lld", opt->family, opt->variant,
-                 (unsigned long long)u, s.prompt_len, (long long)opt->length);
+        if (opt->length > 0 && (int64_t)s.prompt_len > opt->length - opt->reserve_value) {
+            fail("%s %s, unit %llu: the prompt has %zu bytes, more than --length %lld less --reserve %lld", opt->family,
+                 opt->variant, (unsigned long long)u, s.prompt_len, (long long)opt->length,
+                 (long long)opt->reserve_value);
             text_sample_free(&s);
             goto close;
         }
@@ -762,6 +790,7 @@ static int write_text(const DataOptions *opt, const char *cmd)
     attr_int(&o, "first", opt->first);
     attr(&o, "seed", H5T_STD_U64LE, H5T_NATIVE_UINT64, 0, &opt->seed_value);
     if (opt->fam == SNIAH) attr_reals(&o, "depth", &opt->depth_value, 0);
+    if (opt->fam == SNIAH) attr_int(&o, "reserve", opt->reserve_value);
     attr_text(&o, "split", opt->fam == SNIAH ? "none (generated)" : opt->data_dir[0] ? opt->split : "none (generated)");
     attr_int(&o, "max_new", max_new);
     attr_text(&o, "target_rule", "' ' + answers[0] + '.\\n' (titans-eval generates up to '\\n'); scores 1");
