@@ -1,7 +1,8 @@
 #!/bin/sh
 # The analyst's outputs of a run (issue 12): results.json parses and its cells agree with
 # units.csv (n per cell, value inside its 95% interval, checkpoints with their content hashes);
-# every dataset of results.h5 has `description` and `units` attributes; the records load into a
+# every dataset of results.h5 has `description` and `units` attributes; each task says its length unit
+# and S-NIAH reserve (results.json, results.h5); the records load into a
 # pandas DataFrame in three lines, with predictions whole (the random-weight fixtures generate
 # hundreds of escaped bytes); --log-samples keeps each distinct prompt whole up to its limit and
 # a longer one as its length, xxh3 and a command that, run, stores it whole with the same hash.
@@ -30,7 +31,10 @@ import csv, json, os, sys
 run = sys.argv[1]
 doc = json.load(open(run + "/results.json"))
 units = list(csv.DictReader(open(run + "/units.csv")))
-assert doc["format"] == "titans-eval results" and doc["version"] == 1, doc["format"]
+assert doc["format"] == "titans-eval results" and doc["version"] == 2, doc["format"]
+# what a length counts, and the S-NIAH reserve the prompt leaves of it (auto: RULER's 128)
+assert [(t["length_unit"], t["reserve"]) for t in doc["tasks"]] == [
+    ("bytes", {"setting": "auto", "bytes": {"s-niah-1": 128}}), ("bytes", None)], doc["tasks"]
 assert doc["suite"]["name"] == "smoke" and doc["ranks"] == 2 and doc["units"] == len(units)
 assert doc["data_dir"] == (os.environ.get("TITANS_DATA") or None) and doc["options"]["log-samples"] == "1500"
 assert [m["name"] for m in doc["models"]] == ["mixed", "mag"] and all(len(m["xxh3"]) == 16 for m in doc["models"])
@@ -76,6 +80,8 @@ assert len(df) == 40 and (df.id == range(40)).all()
 text = df[df.family.isin(["sniah", "babilong"])]
 assert text.accuracy.notna().all() and text.mse.isna().all() and (text.metric == "accuracy").all()
 assert (text.accuracy == text.score).all() and (df.column == df.model).all()
+assert (df.reserve == df.family.map({"sniah": 128, "babilong": 0})).all(), df.reserve
+assert f["units/length"].attrs["units"].startswith("bytes = tokens"), f["units/length"].attrs["units"]
 longest = df.prediction.str.len().max()
 assert longest > 255 and (df.truncated == 0).all(), longest  # kept whole, past schema 1's 255
 print("rows", len(df), "longest prediction", longest)
@@ -102,6 +108,7 @@ for i in range(40):
     if u["family"].asstr()[i] == "sniah" and stored[row[i]]:
         prompt = bytes(p["text"][off[row[i]]:off[row[i] + 1]]).decode()
         assert prompt.startswith("A special magic number is hidden") and u["target"].asstr()[i] in prompt
+        assert len(prompt) <= u["length"][i] - u["reserve"][i] == u["length"][i] - 128, (len(prompt), i)
 r = int(next(i for i in range(len(size)) if not stored[i]))
 assert cmd[r].endswith(" --log-samples %d" % size[r]), cmd[r]
 print(r, size[r], p["xxh3"].asstr()[r], cmd[r].split(" titans-eval ", 1)[1])

@@ -2,7 +2,9 @@
  * cells.c, results_json.c): every cell with its n and 95% interval at the decimals n supports,
  * BABILong's mean row and most-common-answer floor (each sample once, ties to the first seen),
  * the forecasting rows with the built-in forecaster last as a labelled floor and the average
- * over horizons, headings that do not repeat the family, and the same cells in results.json. */
+ * over horizons, headings that do not repeat the family, captions that say what the lengths are
+ * (bytes, S-NIAH's reserve; horizons in time steps), and the same cells, each task's length unit
+ * and reserve in results.json. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,7 +24,9 @@ static const char SUITE[] = "[suite]\nname = r\n"
                             "[model.a]\ncheckpoint = a.h5\n[model.b]\ncheckpoint = b.h5\n[model.m]\ncheckpoint = m.h5\n"
                             "[task.sniah]\nfamily = sniah\nvariants = s-niah-1\nlengths = 1k\nsamples = 20\nmodels = a\n"
                             "[task.bl]\nfamily = babilong\nvariants = qa1, qa2\nlengths = 0, 2k\nsamples = 4\nmodels = a, b\n"
-                            "[task.ETTh1]\nfamily = forecast\nvariants = ETTh1\nlengths = 96, 192\nmodels = naive, m\n";
+                            "[task.ETTh1]\nfamily = forecast\nvariants = ETTh1\nlengths = 96, 192\nmodels = naive, m\n"
+                            "[task.rv]\nfamily = sniah\nvariants = vt, fwe\nlengths = 4k\nsamples = 1\nmodels = a\n"
+                            "[task.r0]\nfamily = sniah\nvariants = s-niah-1\nlengths = 512\nreserve = 0\nsamples = 1\nmodels = a\n";
 
 typedef struct {
     Suite s;
@@ -97,7 +101,7 @@ static int setup(void **st)
 static int teardown(void **st)
 {
     Fixture *f = *st;
-    const char *names[] = {"units.csv", "tables.md", "sniah.csv", "bl.csv", "ETTh1.csv", "results.json"};
+    const char *names[] = {"units.csv", "tables.md", "sniah.csv", "bl.csv", "ETTh1.csv", "rv.csv", "r0.csv", "results.json"};
     char path[128];
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         snprintf(path, sizeof path, "%s/%s", f->dir, names[i]);
@@ -131,6 +135,23 @@ static void test_sniah_cell(void **st)
 {
     expect_text(*st, "tables.md", "\n### sniah\n\n| model | s-niah-1 1K |\n|---|---:|\n| a | 85 [64, 95] n=20 |\n");
     expect_text(*st, "sniah.csv", "model,s-niah-1 1K,s-niah-1 1K lo,s-niah-1 1K hi,s-niah-1 1K n\na,85,64,95,20\n");
+}
+
+/* Each caption says what the lengths are: the models' tokens (bytes), and for S-NIAH the
+ * reserve the prompt leaves of them (auto: RULER's, per variant when they differ; or the count). */
+static void test_length_captions(void **st)
+{
+    const char *bytes = "Lengths in bytes = tokens of these byte-level models";
+    char want[512];
+    snprintf(want, sizeof want, "Wilson score interval. %s, RULER's max_seq_length: the prompt is at most length - "
+             "reserve (reserve = auto, RULER's 128 bytes).\n\n### bl (babilong)", bytes);
+    expect_text(*st, "tables.md", want);
+    snprintf(want, sizeof want, "the story's facts (no model). %s: the prompt's bound (0: the facts alone, no "
+             "background).\n", bytes);
+    expect_text(*st, "tables.md", want);
+    expect_text(*st, "tables.md", "floor: a built-in forecaster. Horizons in time steps.\n");
+    expect_text(*st, "tables.md", "(reserve = auto, RULER's tokens_to_generate: vt 30, fwe 50 bytes).\n\n### r0");
+    expect_text(*st, "tables.md", "the prompt is at most length - reserve (reserve = 0).\n");
 }
 
 static void test_babilong_rows(void **st)
@@ -183,6 +204,23 @@ static void test_json(void **st)
     json_t *doc = json_load_file(path, 0, &jerr);
     if (!doc) fail_msg("results.json: line %d: %s", jerr.line, jerr.text);
     assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "suite"), "name")), "r");
+    assert_int_equal(json_integer_value(json_object_get(doc, "version")), 2);
+    /* each task's length unit; S-NIAH's reserve: the setting and the bytes per variant */
+    static const char *const unit[] = {"bytes", "bytes", "time steps", "bytes", "bytes"};
+    json_t *tasks = json_object_get(doc, "tasks");
+    for (size_t i = 0; i < 5; i++)
+        assert_string_equal(json_string_value(json_object_get(json_array_get(tasks, i), "length_unit")), unit[i]);
+    json_t *r = json_object_get(json_array_get(tasks, 3), "reserve");
+    assert_string_equal(json_string_value(json_object_get(r, "setting")), "auto");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "bytes"), "vt")), 30);
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "bytes"), "fwe")), 50);
+    r = json_object_get(json_array_get(tasks, 4), "reserve");
+    assert_string_equal(json_string_value(json_object_get(r, "setting")), "0");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "bytes"), "s-niah-1")), 0);
+    r = json_object_get(json_array_get(tasks, 0), "reserve");
+    assert_int_equal(json_integer_value(json_object_get(json_object_get(r, "bytes"), "s-niah-1")), 128);
+    assert_true(json_is_null(json_object_get(json_array_get(tasks, 1), "reserve")));
+    assert_true(json_is_null(json_object_get(json_array_get(tasks, 2), "reserve")));
     assert_true(json_is_null(json_object_get(doc, "data_dir")));
     assert_string_equal(json_string_value(json_object_get(json_object_get(doc, "options"), "limit")), "0");
     json_t *m = json_array_get(json_object_get(doc, "models"), 3);
@@ -215,6 +253,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_sniah_cell),
+        cmocka_unit_test(test_length_captions),
         cmocka_unit_test(test_babilong_rows),
         cmocka_unit_test(test_forecast_rows),
         cmocka_unit_test(test_json),

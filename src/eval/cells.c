@@ -16,6 +16,11 @@ int family_metrics(TaskFamily f, Metric out[2])
     return 2;
 }
 
+const char *family_length_unit(TaskFamily f)
+{
+    return f == FAMILY_FORECAST ? "time steps" : f == FAMILY_GENOMICS ? NULL : "bytes";
+}
+
 Metric family_score_metric(TaskFamily f)
 {
     return f == FAMILY_FORECAST ? METRIC_MSE : METRIC_ACCURACY;

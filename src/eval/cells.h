@@ -21,6 +21,9 @@ const char *metric_name(Metric m);
 int family_metrics(TaskFamily f, Metric out[2]);
 /* The metric record.h's `score` holds for a family (accuracy, or mse for forecasting). */
 Metric family_score_metric(TaskFamily f);
+/* The unit of a family's lengths: the models' tokens, "bytes" for the byte-level text models,
+ * "time steps" for a forecast horizon; NULL for genomics (a sequence has its own length). */
+const char *family_length_unit(TaskFamily f);
 /* A unit's value of m: NaN when its family does not have m. */
 double record_metric(const Record *r, TaskFamily f, Metric m);
 

@@ -103,8 +103,11 @@ static int unit_columns(hid_t g, const Suite *s, const UnitList *l, Scratch *w)
     TEXTS("column", s->models[u[i].model].column, "the model's column in the tables (its `column` key, else its name)")
     TEXTS("variant", s->tasks[u[i].task].variants[u[i].variant],
           "sniah: s-niah-1..3; babilong: qa1..qa5; genomics: the task folder; forecast: the dataset")
-    INTS("length", u[i].length, "sniah, babilong: the prompt's length bound; forecast: the horizon; genomics: 0",
-         "bytes (sniah, babilong); time steps (forecast)")
+    INTS("length", u[i].length, "the suite's length in the model's tokens. sniah: RULER's max_seq_length, the "
+         "prompt is at most length - reserve; babilong: the prompt's bound (0: no background); forecast: the "
+         "horizon; genomics: 0", "bytes = tokens of the byte-level models (sniah, babilong); time steps (forecast)")
+    INTS("reserve", u[i].reserve, "sniah: the bytes of the length kept for the answer (the task's reserve; auto: "
+         "RULER's tokens_to_generate of the variant); else 0", "bytes")
     REALS("depth", u[i].depth, "sniah: the needle's depth in the context asked for, -1: drawn per sample as RULER "
           "does; else -1", "fraction of the context")
     INTS("sample", u[i].sample, "the sample's index in its cell; forecast: the test window; genomics: the test sequence", "1")

@@ -1,12 +1,12 @@
 /* results.h5: the per-unit records and the run's provenance, written by rank 0.
  *
- * Layout (schema 2; docs/results-format.md has every field): root attributes (variable-length
+ * Layout (schema 3; docs/results-format.md has every field): root attributes (variable-length
  * UTF-8 strings unless said) schema_version (int), suite_name, suite_file, suite_text,
  * suite_xxh3, seed (int), world_size (int), command, options (the echo of every option),
  * data_dir, git_commit, machine, started_utc, finished_utc, mpi_library, hdf5_version,
  * openblas_config, checkpoints ("name path xxh3" per line). Under /units one 1-D dataset per
  * field, indexed by unit id, each with a `description` and a `units` attribute: id, task,
- * family, model, column, variant, length, depth, sample, metric, score, accuracy, mse, mae,
+ * family, model, column, variant, length, reserve, depth, sample, metric, score, accuracy, mse, mae,
  * prediction, target, truncated, tokens, seconds, rank, and with --log-samples prompt (the row
  * of /prompts: text, offset, bytes, stored, xxh3, command). The file is written as
  * results.h5.tmp, fsync'ed and renamed (outfile.h), so a reader sees the previous complete file
@@ -18,7 +18,9 @@
 #include "report.h"
 #include "run.h"
 
-#define RECORDS_SCHEMA 2 /* 1: one mixed `score`, no attributes, 255-character predictions */
+/* 1: one mixed `score`, no attributes, 255-character predictions; 2: `reserve` not there, an
+ * S-NIAH length was the prompt's bound */
+#define RECORDS_SCHEMA 3
 
 /* Writes <dir>/results.h5 (atomically: outfile.h). ws: rank 0's workspace, which remakes the
  * prompts when p->log_samples > 0. */

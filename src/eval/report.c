@@ -258,6 +258,40 @@ static const char *legend(TaskFamily f)
     }
 }
 
+/* The reserve task t's lengths keep for the answer: "reserve = auto, 128 bytes", per variant
+ * when they differ ("reserve = auto: vt 30, fwe 50 bytes"), or "reserve = 0". */
+static void reserve_text(const SuiteTask *t, char *buf, size_t len)
+{
+    int same = 1, k;
+    for (int v = 1; v < t->n_variants; v++) same &= suite_task_reserve(t, v) == suite_task_reserve(t, 0);
+    if (t->reserve != SUITE_RESERVE_AUTO) k = snprintf(buf, len, "reserve = %lld", (long long)t->reserve);
+    else if (same) k = snprintf(buf, len, "reserve = auto, RULER's %lld", (long long)suite_task_reserve(t, 0));
+    else k = snprintf(buf, len, "reserve = auto, RULER's tokens_to_generate:");
+    for (int v = 0; !same && v < t->n_variants && k >= 0 && (size_t)k < len; v++)
+        k += snprintf(buf + k, len - (size_t)k, "%s %s %lld", v ? "," : "", t->variants[v],
+                      (long long)suite_task_reserve(t, v));
+    if (k >= 0 && (size_t)k < len && t->reserve) snprintf(buf + k, len - (size_t)k, " bytes");
+}
+
+/* The caption under a table: what its cells hold, and what its lengths are (the models' tokens:
+ * bytes for these byte-level text models, time steps for a forecast horizon). */
+static void caption(FILE *md, const SuiteTask *t)
+{
+    char reserve[SUITE_MAX_LIST * (SUITE_NAME + 24) + 64];
+    fprintf(md, "\n%s", legend(t->family));
+    if (t->family == FAMILY_SNIAH) {
+        reserve_text(t, reserve, sizeof reserve);
+        fprintf(md, " Lengths in bytes = tokens of these byte-level models, RULER's max_seq_length: the prompt is "
+                    "at most length - reserve (%s).", reserve);
+    } else if (t->family == FAMILY_BABILONG) {
+        fprintf(md, " Lengths in bytes = tokens of these byte-level models: the prompt's bound (0: the facts alone, "
+                    "no background).");
+    } else if (t->family == FAMILY_FORECAST) {
+        fprintf(md, " Horizons in time steps.");
+    }
+    fputc('\n', md);
+}
+
 static void table_task(const Suite *s, const UnitList *l, const Record *rec, int ti, Out o)
 {
     const SuiteTask *t = &s->tasks[ti];
@@ -267,7 +301,7 @@ static void table_task(const Suite *s, const UnitList *l, const Record *rec, int
     if (t->family == FAMILY_BABILONG) babilong_table(s, l, rec, ti, o);
     else if (t->family == FAMILY_FORECAST) forecast_table(s, l, rec, ti, o);
     else grid_table(s, l, rec, ti, o);
-    fprintf(o.md, "\n%s\n", legend(t->family));
+    caption(o.md, t);
 }
 /* CSV field: quoted, with quotes doubled */
 static void csv_text(FILE *f, const char *s)

@@ -120,6 +120,20 @@ static json_t *task_cells(const Suite *s, const UnitList *l, const Record *rec, 
     return rc == 0 ? cells : NULL;
 }
 
+/* An S-NIAH task's reserve: the suite's setting ("auto" or the count) and the bytes each variant
+ * keeps of a length for the answer; NULL (JSON null) for the other families. */
+static json_t *reserve(const SuiteTask *t)
+{
+    if (t->family != FAMILY_SNIAH) return NULL;
+    char setting[32] = "auto";
+    if (t->reserve != SUITE_RESERVE_AUTO) snprintf(setting, sizeof setting, "%lld", (long long)t->reserve);
+    json_t *bytes = json_object();
+    for (int v = 0; bytes && v < t->n_variants; v++)
+        if (json_object_set_new(bytes, t->variants[v], json_integer(suite_task_reserve(t, v))) != 0)
+            json_decref(bytes), bytes = NULL;
+    return json_pack("{s:s, s:o}", "setting", setting, "bytes", bytes);
+}
+
 static json_t *tasks(const Suite *s, const UnitList *l, const Record *rec)
 {
     json_t *a = json_array();
@@ -129,8 +143,10 @@ static json_t *tasks(const Suite *s, const UnitList *l, const Record *rec)
         int nm = family_metrics(t->family, metrics);
         json_t *names = nm == 1 ? json_pack("[s]", metric_name(metrics[0]))
                                 : json_pack("[s, s]", metric_name(metrics[0]), metric_name(metrics[1]));
-        json_t *one = json_pack("{s:o, s:s, s:o, s:o}", "name", text(t->name), "family", family_name(t->family),
-                                "metrics", names, "cells", task_cells(s, l, rec, ti));
+        const char *unit = family_length_unit(t->family);
+        json_t *one = json_pack("{s:o, s:s, s:o, s:o?, s:o?, s:o}", "name", text(t->name), "family",
+                                family_name(t->family), "metrics", names, "length_unit", unit ? json_string(unit) : NULL,
+                                "reserve", reserve(t), "cells", task_cells(s, l, rec, ti));
         if (json_array_append_new(a, one) != 0) json_decref(a), a = NULL;
     }
     return a;
