@@ -1,6 +1,5 @@
 #include "genomics_rebuild.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -82,19 +81,15 @@ static int mkdir_p(const char *path, DataError *err)
     }
 }
 
+/* Hidden files count: the folder must hold nothing at all. */
 static int check_empty_dir(const char *dir, DataError *err)
 {
-    DIR *d = opendir(dir);
-    if (!d) {
-        data_error(err, "%s: cannot open directory: %s", dir, strerror(errno));
-        return -1;
-    }
-    struct dirent *e;
-    int empty = 1;
-    while (empty && (e = readdir(d))) empty = !strcmp(e->d_name, ".") || !strcmp(e->d_name, "..");
-    closedir(d);
-    if (!empty) data_error(err, "%s: not empty; remove it or choose another output", dir);
-    return empty ? 0 : -1;
+    char **names;
+    int n;
+    if (data_list_names(dir, NULL, NULL, 1, &names, &n, err)) return -1;
+    data_free_names(names, n);
+    if (n > 0) data_error(err, "%s: not empty; remove it or choose another output", dir);
+    return n > 0 ? -1 : 0;
 }
 
 static int write_file(const char *path, const char *data, size_t n, DataError *err)

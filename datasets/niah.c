@@ -1,10 +1,10 @@
 /* RULER NIAH data: the word lists and the essay corpus with its sentence boundaries, and the
  * metric; niah.h says what is RULER's and what is ours. Samples are made in niah_sample.c. */
+#include "dirlist.h"
 #include "niah_impl.h"
 #include "pyrandom.h"
 #include "ruler_impl.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdarg.h>
@@ -241,57 +241,26 @@ int niah_data_builtin(NiahData **out)
 /* ---- essays ------------------------------------------------------------------------------ */
 
 /* Python's sorted(glob("*.txt")): names ending in .txt, not hidden, in code point order. */
-static int essay_names(const char *dir, char ***names, size_t *n, DataError *err)
+static int essay_names(const char *dir, char ***names, int *n, DataError *err)
 {
+    if (data_list_dir(dir, ".txt", names, n, err)) return -1;
+    if (*n > 0) return 0;
+    data_free_names(*names, *n);
     *names = NULL;
-    *n = 0;
-    DIR *dp = opendir(dir);
-    if (!dp) {
-        data_error(err, "%s: cannot open directory: %s", dir, strerror(errno));
-        return -1;
-    }
-    size_t cap = 0;
-    struct dirent *e;
-    while ((e = readdir(dp))) {
-        size_t k = strlen(e->d_name);
-        if (e->d_name[0] == '.' || k < 4 || strcmp(e->d_name + k - 4, ".txt") != 0) continue;
-        if (*n == cap) {
-            cap = cap ? 2 * cap : 64;
-            char **nn = realloc(*names, cap * sizeof **names);
-            if (!nn) break;
-            *names = nn;
-        }
-        if (!((*names)[*n] = strdup(e->d_name))) break;
-        ++*n;
-    }
-    int ok = e == NULL;
-    closedir(dp);
-    if (!ok) {
-        data_error(err, "%s: out of memory", dir);
-        return -1;
-    }
-    if (*n == 0) {
-        data_error(err, "%s: no .txt essay files", dir);
-        return -1;
-    }
-    qsort(*names, *n, sizeof **names, cmp_str);
-    return 0;
+    data_error(err, "%s: no .txt essay files", dir);
+    return -1;
 }
 
 /* RULER's text: the files back to back, read as one string. */
 static int essay_read(const char *dir, char **text, size_t *len, DataError *err)
 {
     char **names;
-    size_t n;
-    if (essay_names(dir, &names, &n, err)) {
-        for (size_t i = 0; i < n; i++) free(names[i]);
-        free(names);
-        return -1;
-    }
+    int n;
+    if (essay_names(dir, &names, &n, err)) return -1;
     *text = NULL;
     *len = 0;
     int rc = 0;
-    for (size_t i = 0; i < n && rc == 0; i++) {
+    for (int i = 0; i < n && rc == 0; i++) {
         char *path = join_path(dir, names[i]), *buf = NULL;
         size_t k;
         rc = -1;
@@ -311,8 +280,7 @@ static int essay_read(const char *dir, char **text, size_t *len, DataError *err)
         free(buf);
         free(path);
     }
-    for (size_t i = 0; i < n; i++) free(names[i]);
-    free(names);
+    data_free_names(names, n);
     if (rc) {
         free(*text);
         *text = NULL;

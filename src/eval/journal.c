@@ -1,6 +1,5 @@
 #include "journal.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,6 +10,7 @@
 #include <xxhash.h>
 
 #include "clock.h"
+#include "dirlist.h"
 #include "input_file.h"
 #include "outfile.h"
 
@@ -120,29 +120,49 @@ static int compare_attempt(const char *dir, int k, const char *suite_name, const
     return 0;
 }
 
+/* Whether name is attempt-K-rank-R.bin, a rank's journal; K into *k. */
+static int rank_file(const char *name, int *k)
+{
+    int r;
+    char tail[8];
+    return sscanf(name, "attempt-%d-rank-%d.%3s", k, &r, tail) == 3 && !strcmp(tail, "bin");
+}
+
+static int is_rank_file(const char *name, const void *arg)
+{
+    int k;
+    (void)arg;
+    return rank_file(name, &k);
+}
+
+/* The journal folder's names that keep accepts, sorted; -1 with err naming the folder. */
+static int journal_names(const char *dir, DataNameFilter keep, char ***names, int *n, DataError *err)
+{
+    if (data_list_names(dir, keep, NULL, 0, names, n, err) == 0) return 0;
+    return outfile_error(err, dir, "cannot list the journal folder", errno);
+}
+
 int journal_scan(const char *out, const Identity *id, const char *suite_name, const char *desc,
                  const UnitList *units, uint8_t *done, Record *recs, JournalScan *sc, DataError *err)
 {
-    char dir[1100], path[1400];
+    char dir[1100], path[1400], **names;
+    int n, rc = 0;
     memset(sc, 0, sizeof *sc);
     sc->attempt = 1;
-    if (journal_dir(out, dir, sizeof dir, err) != 0) return -1;
-    DIR *d = opendir(dir);
-    if (!d) return outfile_error(err, dir, "cannot list the journal folder", errno);
+    if (journal_dir(out, dir, sizeof dir, err) != 0 || journal_names(dir, is_rank_file, &names, &n, err) != 0)
+        return -1;
     Target t = {id, units, done, recs};
-    int rc = 0;
-    for (struct dirent *de; rc == 0 && (de = readdir(d));) {
-        int k, r;
-        char tail[8], *why = NULL;
-        int unknown = 0;
-        if (sscanf(de->d_name, "attempt-%d-rank-%d.%3s", &k, &r, tail) != 3 || strcmp(tail, "bin")) continue;
+    for (int i = 0; i < n && rc == 0; i++) {
+        char *why = NULL;
+        int unknown = 0, k = 0;
+        rank_file(names[i], &k);
         if (k >= sc->attempt) sc->attempt = k + 1;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         rc = compare_attempt(dir, k, suite_name, desc, &why, &unknown, err);
         if (rc == 0) rc = scan_file(path, k, unknown, why, &t, sc, err);
         free(why);
     }
-    closedir(d);
+    data_free_names(names, n);
     return rc;
 }
 
@@ -157,19 +177,24 @@ int journal_write_identity(const char *out, int attempt, const char *desc, DataE
     return outfile_commit(&o, err);
 }
 
+/* What --restart removes: attempts' files and units' saved states. */
+static int is_attempt_file(const char *name, const void *arg)
+{
+    (void)arg;
+    return !strncmp(name, "attempt-", 8) || !strncmp(name, "unit-", 5);
+}
+
 int journal_clear(const char *out, DataError *err)
 {
-    char dir[1100], path[1400];
-    if (journal_dir(out, dir, sizeof dir, err) != 0) return -1;
-    DIR *d = opendir(dir);
-    if (!d) return outfile_error(err, dir, "cannot list the journal folder", errno);
-    int rc = 0;
-    for (struct dirent *de; rc == 0 && (de = readdir(d));) {
-        if (strncmp(de->d_name, "attempt-", 8) && strncmp(de->d_name, "unit-", 5)) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+    char dir[1100], path[1400], **names;
+    int n, rc = 0;
+    if (journal_dir(out, dir, sizeof dir, err) != 0 || journal_names(dir, is_attempt_file, &names, &n, err) != 0)
+        return -1;
+    for (int i = 0; i < n && rc == 0; i++) {
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         if (unlink(path) != 0) rc = outfile_error(err, path, "cannot remove (--restart)", errno);
     }
-    closedir(d);
+    data_free_names(names, n);
     return rc;
 }
 

@@ -1,8 +1,9 @@
 #include "listing.h"
 
-#include <dirent.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "dirlist.h"
 
 static void families(FILE *out)
 {
@@ -40,27 +41,28 @@ static void describe(const char *path, char *buf, size_t len)
     if (strlen(buf) > 100) strcpy(buf + 96, "...");
 }
 
-static int by_name(const void *a, const void *b) { return strcmp(*(char *const *)a, *(char *const *)b); }
+/* NAME.ini, NAME not empty. */
+static int suite_file(const char *name, const void *arg)
+{
+    (void)arg;
+    return strlen(name) > 4 && data_ends_with(name, ".ini");
+}
 
+/* The suites of dir, the first 256 it holds; none when it cannot be read. */
 static void suites(FILE *out, const char *dir)
 {
-    DIR *d = opendir(dir);
-    char *names[256];
-    int n = 0;
-    for (struct dirent *de; d && n < 256 && (de = readdir(d));) {
-        size_t k = strlen(de->d_name);
-        if (k > 4 && !strcmp(de->d_name + k - 4, ".ini") && (names[n] = strdup(de->d_name))) n++;
-    }
-    if (d) closedir(d);
-    qsort(names, (size_t)n, sizeof *names, by_name);
+    char **names;
+    int n;
+    DataError ignored;
+    if (data_list_names(dir, suite_file, NULL, 256, &names, &n, &ignored)) n = 0;
     fprintf(out, "\nSuites in %s (-s NAME):\n", dir);
     for (int i = 0; i < n; i++) {
         char path[2048], text[512];
         snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         describe(path, text, sizeof text);
         fprintf(out, "  %-18.*s %s\n", (int)(strlen(names[i]) - 4), names[i], text);
-        free(names[i]);
     }
+    data_free_names(names, n);
 }
 
 static void lengths(FILE *out, const SuiteTask *t)

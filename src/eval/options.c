@@ -1,66 +1,48 @@
 #include "options.h"
 
-#include <errno.h>
-#include <getopt.h>
 #include <stdlib.h>
 #include <string.h>
 
-typedef enum { OPT_TEXT, OPT_LIST, OPT_COUNT, OPT_FLAG } OptKind;
+#include "optable.h"
 
-typedef struct {
-    const char *group;   /* --help's heading */
-    const char *name;
-    int key;
-    OptKind kind;
-    const char *arg, *def, *help; /* def: the default as --help shows it (NULL: none) */
-    size_t offset, size; /* of the field in EvalOptions */
-    int identity;        /* 1: changes a unit's record (the resume identity hashes it); 2: selects
-                          * units (the plan's hash has its effect; named when records are not reused) */
-} Option;
+/* OptSpec.mask: 1, the option changes a unit's record (the resume identity hashes it); 2, it
+ * selects units (the plan's hash has its effect; named when records are not reused). */
+enum { IDENTITY = 1, SELECTION = 2 };
 
-#define FIELD(f) offsetof(EvalOptions, f), sizeof(((EvalOptions *)0)->f)
+#define FIELD(f) OPTABLE_FIELD(EvalOptions, f)
 #define SELECT "Selecting what runs"
 #define DATA "Data and numerics"
 #define OUTPUT "Output and resume"
 #define INFO "Information"
 
-static const Option OPTIONS[] = {
-    {SELECT, "suite", 's', OPT_TEXT, "NAME|FILE", "quick", "a suite of evals/ by name, or a suite file", FIELD(suite), 0},
-    {SELECT, "tasks", 't', OPT_TEXT, "LIST", "all", "only these tasks: names or globs, comma-separated", FIELD(tasks), 2},
-    {SELECT, "models", 'M', OPT_TEXT, "LIST", "all", "only these models: names or globs, comma-separated", FIELD(models), 2},
-    {SELECT, "checkpoint", 'c', OPT_LIST, "[NAME=]FILE", NULL, "evaluate this checkpoint instead of the suite's models (repeatable; NAME defaults to the file's name)", FIELD(checkpoints), 2},
-    {SELECT, "samples", 'S', OPT_COUNT, "N", "the suite's", "at most N samples (windows, sequences) per cell", FIELD(samples), 2},
-    {SELECT, "override", 'O', OPT_LIST, "SECTION.KEY=VALUE", NULL, "set a key of the suite, e.g. -O task.niah.lengths=4k (repeatable)", FIELD(overrides), 2},
-    {SELECT, "limit", 'l', OPT_COUNT, "N", "all", "run only the first N units of the plan: a smoke run", FIELD(limit), 2},
-    {DATA, "data-dir", 'd', OPT_TEXT, "DIR", "$TITANS_DATA", "datasets folder (none: built-in data only)", FIELD(data_dir), 0},
-    {DATA, "memory-path", 'm', OPT_TEXT, "PATH", "chunked", "memory update: chunked or sequential (the token loop)", FIELD(memory_path), 1},
-    {OUTPUT, "out", 'o', OPT_TEXT, "DIR", "runs/<suite name>", "output folder (results/ only when asked)", FIELD(out), 0},
-    {OUTPUT, "restart", 'R', OPT_FLAG, NULL, NULL, "discard the records of earlier attempts in the output folder", FIELD(restart), 0},
-    {OUTPUT, "log-samples", 'G', OPT_COUNT, "BYTES", "0 (none)", "store each unit's prompt in results.h5 up to BYTES bytes (longer: its length, xxh3 and the command that stores it whole)", FIELD(log_samples), 0},
-    {OUTPUT, "save-interval", 'I', OPT_COUNT, "SECONDS", "300", "a unit running longer saves its state this often, so a killed run resumes it mid-sample (0: after every 64K tokens)", FIELD(save_interval), 0},
-    {OUTPUT, "progress", 'P', OPT_TEXT, "MODE", "bar on a terminal, else lines", "bar, lines (one every 30 s) or none", FIELD(progress), 0},
-    {INFO, "list", 'L', OPT_FLAG, NULL, NULL, "list the families, the suites, and the suite's models and tasks", FIELD(list), 0},
-    {INFO, "dry-run", 'n', OPT_FLAG, NULL, NULL, "print the plan and each rank's share, run nothing", FIELD(dry_run), 0},
-    {INFO, "ranks", 'r', OPT_TEXT, "LIST", NULL, "with --dry-run: the schedule at these rank counts (e.g. 64,256,1024) against its lower bound", FIELD(ranks), 0},
-    {INFO, "version", 'V', OPT_FLAG, NULL, NULL, "the version and the commit it was built from", FIELD(version), 0},
-    {INFO, "help", 'h', OPT_FLAG, NULL, NULL, "this text", FIELD(help), 0},
+static const OptSpec OPTIONS[] = {
+    {"suite", 's', OPT_TEXT, "NAME|FILE", "a suite of evals/ by name, or a suite file", "quick", FIELD(suite), SELECT, 0, 0},
+    {"tasks", 't', OPT_TEXT, "LIST", "only these tasks: names or globs, comma-separated", "all", FIELD(tasks), SELECT, SELECTION, 0},
+    {"models", 'M', OPT_TEXT, "LIST", "only these models: names or globs, comma-separated", "all", FIELD(models), SELECT, SELECTION, 0},
+    {"checkpoint", 'c', OPT_LIST, "[NAME=]FILE", "evaluate this checkpoint instead of the suite's models (repeatable; NAME defaults to the file's name)", NULL, FIELD(checkpoints), SELECT, SELECTION, 0},
+    {"samples", 'S', OPT_COUNT, "N", "at most N samples (windows, sequences) per cell", "the suite's", FIELD(samples), SELECT, SELECTION, 0},
+    {"override", 'O', OPT_LIST, "SECTION.KEY=VALUE", "set a key of the suite, e.g. -O task.niah.lengths=4k (repeatable)", NULL, FIELD(overrides), SELECT, SELECTION, 0},
+    {"limit", 'l', OPT_COUNT, "N", "run only the first N units of the plan: a smoke run", "all", FIELD(limit), SELECT, SELECTION, 0},
+    {"data-dir", 'd', OPT_TEXT, "DIR", "datasets folder (none: built-in data only)", "$TITANS_DATA", FIELD(data_dir), DATA, 0, 0},
+    {"memory-path", 'm', OPT_TEXT, "PATH", "memory update: chunked or sequential (the token loop)", "chunked", FIELD(memory_path), DATA, IDENTITY, 0},
+    {"out", 'o', OPT_TEXT, "DIR", "output folder (results/ only when asked)", "runs/<suite name>", FIELD(out), OUTPUT, 0, 0},
+    {"restart", 'R', OPT_FLAG, NULL, "discard the records of earlier attempts in the output folder", NULL, FIELD(restart), OUTPUT, 0, 0},
+    {"log-samples", 'G', OPT_COUNT, "BYTES", "store each unit's prompt in results.h5 up to BYTES bytes (longer: its length, xxh3 and the command that stores it whole)", "0 (none)", FIELD(log_samples), OUTPUT, 0, 0},
+    {"save-interval", 'I', OPT_COUNT, "SECONDS", "a unit running longer saves its state this often, so a killed run resumes it mid-sample (0: after every 64K tokens)", "300", FIELD(save_interval), OUTPUT, 0, 0},
+    {"progress", 'P', OPT_TEXT, "MODE", "bar, lines (one every 30 s) or none", "bar on a terminal, else lines", FIELD(progress), OUTPUT, 0, 0},
+    {"list", 'L', OPT_FLAG, NULL, "list the families, the suites, and the suite's models and tasks", NULL, FIELD(list), INFO, 0, 0},
+    {"dry-run", 'n', OPT_FLAG, NULL, "print the plan and each rank's share, run nothing", NULL, FIELD(dry_run), INFO, 0, 0},
+    {"ranks", 'r', OPT_TEXT, "LIST", "with --dry-run: the schedule at these rank counts (e.g. 64,256,1024) against its lower bound", NULL, FIELD(ranks), INFO, 0, 0},
+    {"version", 'V', OPT_FLAG, NULL, "the version and the commit it was built from", NULL, FIELD(version), INFO, 0, 0},
+    {"help", 'h', OPT_FLAG, NULL, "this text", NULL, FIELD(help), INFO, 0, 0},
 };
-#define N_OPTIONS (sizeof OPTIONS / sizeof OPTIONS[0])
+static const OptTable TABLE = {OPTIONS, sizeof OPTIONS / sizeof OPTIONS[0], 34, 0, NULL};
 
 void options_usage(FILE *out)
 {
     fprintf(out, "usage: mpirun -np N titans-eval [options]\n"
                  "Evaluates the checkpoints of a suite over its tasks, one share of the units per rank.\n");
-    const char *group = "";
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        const Option *opt = &OPTIONS[i];
-        if (strcmp(group, opt->group)) fprintf(out, "\n%s:\n", group = opt->group);
-        char left[64];
-        snprintf(left, sizeof left, "-%c, --%s%s%s", opt->key, opt->name, opt->arg ? " " : "", opt->arg ? opt->arg : "");
-        fprintf(out, "  %-34s %s", left, opt->help);
-        if (opt->def) fprintf(out, " (default: %s)", opt->def);
-        fputc('\n', out);
-    }
+    optable_help(out, &TABLE);
     fprintf(out, "\nExamples:\n"
                  "  mpirun -np 2 titans-eval                                  the default suite (quick)\n"
                  "  titans-eval --list                                        families, suites, the default suite's tasks\n"
@@ -71,33 +53,6 @@ void options_usage(FILE *out)
                  "  mpirun -np 4 titans-eval -s sniah -O task.sniah.lengths=4k,8k -o results/sniah-short\n"
                  "A killed run resumes when the same command is run again; records made with other inputs\n"
                  "(checkpoint bytes, data, options) are not reused. See README.md and docs/harness-design.md.\n");
-}
-
-/* Stores optarg into the option's field. 0, or -1 with err. */
-static int store(const Option *opt, EvalOptions *o, const char *arg, char *err, size_t len)
-{
-    char *field = (char *)o + opt->offset;
-    size_t n = strlen(arg), used = opt->kind == OPT_LIST ? strlen(field) : 0;
-    if (opt->kind == OPT_FLAG) {
-        *(int *)field = 1;
-    } else if (opt->kind == OPT_TEXT || opt->kind == OPT_LIST) {
-        if (used + n + 2 > opt->size || strchr(arg, '\n')) {
-            snprintf(err, len, "--%s: longer than %zu bytes in all, or holds a newline", opt->name, opt->size - 2);
-            return -1;
-        }
-        if (used) field[used++] = '\n';
-        memcpy(field + used, arg, n + 1);
-    } else {
-        char *end;
-        errno = 0;
-        long long v = strtoll(arg, &end, 10);
-        if (end == arg || *end || errno || v < 0) {
-            snprintf(err, len, "--%s: '%s' is not a count (0 .. 2^63-1)", opt->name, arg);
-            return -1;
-        }
-        *(int64_t *)field = v;
-    }
-    return 0;
 }
 
 static int check_values(const EvalOptions *o, char *err, size_t len)
@@ -121,49 +76,20 @@ int options_parse(int argc, char **argv, EvalOptions *o, char *err, size_t len)
     const char *env = getenv("TITANS_DATA");
     if (env) snprintf(o->data_dir, sizeof o->data_dir, "%s", env);
 
-    struct option longs[N_OPTIONS + 1];
-    char shorts[2 * N_OPTIONS + 1], *p = shorts;
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        longs[i] = (struct option){OPTIONS[i].name, OPTIONS[i].kind == OPT_FLAG ? no_argument : required_argument, NULL, OPTIONS[i].key};
-        *p++ = (char)OPTIONS[i].key;
-        if (OPTIONS[i].kind != OPT_FLAG) *p++ = ':';
+    int first = optable_parse(&TABLE, argc, argv, o, NULL, 0, err, len);
+    if (first < 0) {
+        size_t n = strlen(err);
+        snprintf(err + n, len - n, " (see --help)");
+        return -1;
     }
-    *p = 0;
-    longs[N_OPTIONS] = (struct option){0, 0, 0, 0};
-    optind = 1;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1;) {
-        const Option *opt = NULL;
-        for (size_t i = 0; i < N_OPTIONS; i++)
-            if (OPTIONS[i].key == c) opt = &OPTIONS[i];
-        if (!opt) return snprintf(err, len, "unknown option or missing value: %s (see --help)", argv[optind - 1]), -1;
-        if (store(opt, o, optarg ? optarg : "", err, len) != 0) return -1;
-    }
-    if (optind < argc) return snprintf(err, len, "unexpected argument '%s' (see --help)", argv[optind]), -1;
+    if (first < argc) return snprintf(err, len, "unexpected argument '%s' (see --help)", argv[first]), -1;
     if (check_values(o, err, len) != 0) return -1;
     return o->help || o->version ? 1 : 0;
 }
 
-static void echo(const EvalOptions *o, int which, char *buf, size_t len)
-{
-    size_t k = 0;
-    buf[0] = 0;
-    for (size_t i = 0; i < N_OPTIONS && k < len; i++) {
-        const Option *opt = &OPTIONS[i];
-        if (which && opt->identity != which) continue;
-        const char *field = (const char *)o + opt->offset;
-        if (opt->kind == OPT_TEXT || opt->kind == OPT_LIST) {
-            k += (size_t)snprintf(buf + k, len - k, "%s = ", opt->name);
-            for (const char *c = field; *c && k + 2 < len; c++) /* a list's lines joined by ", " */
-                k += *c == '\n' ? (size_t)snprintf(buf + k, len - k, ", ") : (buf[k] = *c, 1);
-            k += (size_t)snprintf(buf + k, len - k, "\n");
-        } else if (opt->kind == OPT_COUNT)
-            k += (size_t)snprintf(buf + k, len - k, "%s = %lld\n", opt->name, (long long)*(const int64_t *)field);
-        else
-            k += (size_t)snprintf(buf + k, len - k, "%s = %s\n", opt->name, *(const int *)field ? "yes" : "no");
-    }
-}
+/* The options of one identity class. */
+static int of_class(const OptSpec *o, unsigned which) { return o->mask == which; }
 
-void options_echo(const EvalOptions *o, char *buf, size_t len) { echo(o, 0, buf, len); }
-void options_identity(const EvalOptions *o, char *buf, size_t len) { echo(o, 1, buf, len); }
-void options_selection(const EvalOptions *o, char *buf, size_t len) { echo(o, 2, buf, len); }
+void options_echo(const EvalOptions *o, char *buf, size_t len) { optable_echo(&TABLE, o, NULL, 0, buf, len); }
+void options_identity(const EvalOptions *o, char *buf, size_t len) { optable_echo(&TABLE, o, of_class, IDENTITY, buf, len); }
+void options_selection(const EvalOptions *o, char *buf, size_t len) { optable_echo(&TABLE, o, of_class, SELECTION, buf, len); }

@@ -1,6 +1,7 @@
 /* titans-eval's command line: one table drives parsing, --help (grouped, with defaults and
  * examples) and the echo of every effective value (which goes into the results as provenance,
- * and, for the options that change a record, into the resume identity), as in hpc/ior. */
+ * and, for the options that change a record, into the resume identity), as in hpc/ior; the
+ * machinery, shared with titans-data, is src/util/optable.c. */
 #ifndef TITANS_EVAL_OPTIONS_H
 #define TITANS_EVAL_OPTIONS_H
 

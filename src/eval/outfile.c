@@ -1,11 +1,12 @@
 #include "outfile.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "dirlist.h"
 
 int outfile_error(DataError *err, const char *path, const char *what, int e)
 {
@@ -103,20 +104,25 @@ void outfile_abort(OutFile *o)
     unlink(o->tmp);
 }
 
+/* NAME.tmp, NAME not empty: outfile_open's temporaries. */
+static int temporary(const char *name, const void *arg)
+{
+    (void)arg;
+    return strlen(name) > 4 && data_ends_with(name, ".tmp");
+}
+
 int outfile_remove_stale(const char *dir, DataError *err)
 {
-    DIR *d = opendir(dir);
-    if (!d) return outfile_error(err, dir, "cannot list the output folder", errno);
-    char path[OUTFILE_PATH];
-    int rc = 0;
-    for (struct dirent *de; rc == 0 && (de = readdir(d));) {
-        size_t n = strlen(de->d_name);
+    char **names, path[OUTFILE_PATH];
+    int n, rc = 0;
+    if (data_list_names(dir, temporary, NULL, 0, &names, &n, err))
+        return outfile_error(err, dir, "cannot list the output folder", errno);
+    for (int i = 0; i < n && rc == 0; i++) {
         struct stat st;
-        if (n < 5 || strcmp(de->d_name + n - 4, ".tmp")) continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        snprintf(path, sizeof path, "%s/%s", dir, names[i]);
         if (lstat(path, &st) == 0 && S_ISREG(st.st_mode) && unlink(path) != 0)
             rc = outfile_error(err, path, "cannot remove a temporary left by an earlier run", errno);
     }
-    closedir(d);
+    data_free_names(names, n);
     return rc;
 }

@@ -9,9 +9,9 @@
  *   titans-data --family forecast --variant ETTh1 --data-dir DIR --out F.h5
  *
  * One option table drives parsing, --help and the echo of the effective values (stored in the
- * file as provenance), as titans-eval's does; it also says which families an option applies to
- * and where it is required, so an option that means nothing for a family is an error rather
- * than silently ignored. The layout of each family's file is in USAGE below.
+ * file as provenance), through the machinery titans-eval uses too (src/util/optable.c); it also
+ * says which families an option applies to and where it is required, so an option that means
+ * nothing for a family is an error rather than silently ignored. The layout of each family's file is in USAGE below.
  *
  * Text samples: sample i is niah_make / babilong_make(..., seed, unit = first + i). titans-eval
  * keys its samples by a hash of the cell (task, variant, length, depth, sample), so small units
@@ -29,7 +29,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <hdf5.h>
 #include <limits.h>
 #include <math.h>
@@ -46,6 +45,7 @@
 #include "forecast.h"
 #include "genomics.h"
 #include "niah.h"
+#include "optable.h"
 
 #ifndef TITANS_GIT_COMMIT
 #define TITANS_GIT_COMMIT "unknown"
@@ -76,47 +76,44 @@ typedef struct {
     int64_t reserve_value; /* bytes, or NIAH_RESERVE_AUTO */
 } DataOptions;
 
-typedef enum { OPT_TEXT, OPT_COUNT, OPT_FLAG } OptKind;
+/* OptSpec.mask: the families an option applies to; OptSpec.required: those it must be given for. */
+#define FIELD(f) OPTABLE_FIELD(DataOptions, f)
 
-typedef struct {
-    const char *name;
-    int key;
-    OptKind kind;
-    const char *arg, *help;
-    unsigned families, required; /* where the option applies; where it must be given */
-    const char *fallback;        /* default value as given on the command line; NULL: none */
-    size_t offset, size;         /* of the field in DataOptions */
-} Option;
-
-#define FIELD(f) offsetof(DataOptions, f), sizeof(((DataOptions *)0)->f)
-
-static const Option OPTIONS[] = {
-    {"family", 'f', OPT_TEXT, "FAMILY", "sniah, babilong, genomics or forecast", ALL, ALL, NULL, FIELD(family)},
+static const OptSpec OPTIONS[] = {
+    {"family", 'f', OPT_TEXT, "FAMILY", "sniah, babilong, genomics or forecast", NULL, FIELD(family), NULL, ALL, ALL},
     {"variant", 'v', OPT_TEXT, "NAME",
      "sniah: s-niah-1|s-niah-2|s-niah-3; babilong: qa1..qa20; genomics: the task folder "
-     "(e.g. prom_core_all); forecast: ETTh1|ETTh2|ETTm1|ETTm2|weather", ALL, ALL, NULL, FIELD(variant)},
-    {"length", 'l', OPT_COUNT, "BYTES", "length in bytes, as a suite's lengths: the prompt is at most length - reserve "
-     "(babilong: the prompt's bound; 0 = no background)",
-     TEXT, TEXT, NULL, FIELD(length)},
-    {"count", 'n', OPT_COUNT, "N", "number of samples (>= 1)", TEXT, TEXT, NULL, FIELD(count)},
-    {"first", 'F', OPT_COUNT, "U", "unit of the first sample; sample i has unit U + i", TEXT, 0, "0", FIELD(first)},
-    {"seed", 's', OPT_TEXT, "S", "generator seed, 0..2^64-1; use one that no suite uses", TEXT, TEXT, NULL, FIELD(seed)},
-    {"depth", 'D', OPT_TEXT, "D", "needle depth in [0, 1], or -1: drawn as RULER does", SNIAH, 0, "-1", FIELD(depth)},
+     "(e.g. prom_core_all); forecast: ETTh1|ETTh2|ETTm1|ETTm2|weather", NULL, FIELD(variant), NULL, ALL, ALL},
+    {"length", 'l', OPT_COUNT, "BYTES",
+     "length in bytes, as a suite's lengths: the prompt is at most length - reserve (babilong: the "
+     "prompt's bound; 0 = no background)", NULL, FIELD(length), NULL, TEXT, TEXT},
+    {"count", 'n', OPT_COUNT, "N", "number of samples (>= 1)", NULL, FIELD(count), NULL, TEXT, TEXT},
+    {"first", 'F', OPT_COUNT, "U", "unit of the first sample; sample i has unit U + i", "0", FIELD(first), NULL,
+     TEXT, 0},
+    {"seed", 's', OPT_TEXT, "S", "generator seed, 0..2^64-1; use one that no suite uses", NULL, FIELD(seed), NULL,
+     TEXT, TEXT},
+    {"depth", 'D', OPT_TEXT, "D", "needle depth in [0, 1], or -1: drawn as RULER does", "-1", FIELD(depth), NULL,
+     SNIAH, 0},
     {"reserve", 'r', OPT_TEXT, "N|auto",
      "bytes of --length kept for the answer: the prompt is at most length - N; auto: RULER's "
      "tokens_to_generate of the variant (128 s-niah-*, vt 30, fwe 50, cwe 120, qa 32), a suite's "
-     "`reserve = auto`; 0: the prompt takes the whole length (the trainer's samples)", SNIAH, 0, "0", FIELD(reserve)},
+     "`reserve = auto`; 0: the prompt takes the whole length (the trainer's samples)", "0", FIELD(reserve), NULL,
+     SNIAH, 0},
     {"split", 'S', OPT_TEXT, "SPLIT",
      "babilong: train|test (bAbI en-10k files; without --data-dir only train: the generator); "
-     "genomics: train|dev|test (dev: CSV layout only)", BABILONG | GENOMICS, GENOMICS, "train", FIELD(split)},
-    {"lookback", 'b', OPT_COUNT, "L", "lookback whose val/test row ranges are stored", FORECAST, 0, "96", FIELD(lookback)},
+     "genomics: train|dev|test (dev: CSV layout only)", "train", FIELD(split), NULL, BABILONG | GENOMICS,
+     GENOMICS},
+    {"lookback", 'b', OPT_COUNT, "L", "lookback whose val/test row ranges are stored", "96", FIELD(lookback), NULL,
+     FORECAST, 0},
     {"data-dir", 'd', OPT_TEXT, "DIR",
      "datasets folder; sniah/babilong without it: built-in data (titans-eval defaults to "
-     "$TITANS_DATA: pass the same folder)", ALL, GENOMICS | FORECAST, NULL, FIELD(data_dir)},
-    {"out", 'o', OPT_TEXT, "FILE", "HDF5 file to write (replaced when complete)", ALL, ALL, NULL, FIELD(out)},
-    {"help", 'h', OPT_FLAG, NULL, "this text", ALL, 0, NULL, FIELD(help)},
+     "$TITANS_DATA: pass the same folder)", NULL, FIELD(data_dir), NULL, ALL, GENOMICS | FORECAST},
+    {"out", 'o', OPT_TEXT, "FILE", "HDF5 file to write (replaced when complete)", NULL, FIELD(out), NULL, ALL, ALL},
+    {"help", 'h', OPT_FLAG, NULL, "this text", NULL, FIELD(help), NULL, ALL, 0},
 };
 #define N_OPTIONS (sizeof OPTIONS / sizeof OPTIONS[0])
+static void family_note(const OptSpec *o, char *buf, size_t len);
+static const OptTable TABLE = {OPTIONS, N_OPTIONS, 24, 72, family_note};
 
 static const char LAYOUT[] =
     "Every file has the attributes command_line, options (one 'name = value' line per option\n"
@@ -158,6 +155,29 @@ static const char *family_list(unsigned mask, char *buf, size_t len)
     return buf;
 }
 
+/* After an option's help in --help: " [FAMILIES; default D]", * marking where it is required. */
+static void family_note(const OptSpec *o, char *buf, size_t len)
+{
+    char fams[96] = "";
+    if (o->mask == ALL) {
+        snprintf(fams, sizeof fams, "all%s", o->required == ALL ? "*" : "");
+        if (o->required && o->required != ALL) {
+            size_t k = strlen(fams);
+            snprintf(fams + k, sizeof fams - k, "; required for ");
+            k = strlen(fams);
+            family_list(o->required, fams + k, sizeof fams - k);
+        }
+    } else {
+        for (int f = 0; f < 4; f++)
+            if (o->mask & (1u << f)) {
+                size_t k = strlen(fams);
+                snprintf(fams + k, sizeof fams - k, "%s%s%s", k ? ", " : "", FAMILY_NAMES[f],
+                         o->required & (1u << f) ? "*" : "");
+            }
+    }
+    snprintf(buf, len, " [%s%s%s]", fams, o->def ? "; default " : "", o->def ? o->def : "");
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -172,45 +192,7 @@ static void usage(FILE *out)
             "HDF5 file, so the Python trainer (scripts/train/) trains on exactly the evaluator's data.\n"
             "\n"
             "Options (after each: the families it applies to; * = required there):\n");
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        const Option *o = &OPTIONS[i];
-        char left[64], fams[96] = "", def[48] = "";
-        snprintf(left, sizeof left, "-%c, --%s%s%s", o->key, o->name, o->arg ? " " : "", o->arg ? o->arg : "");
-        if (o->families == ALL) {
-            snprintf(fams, sizeof fams, "all%s", o->required == ALL ? "*" : "");
-            if (o->required && o->required != ALL) {
-                size_t k = strlen(fams);
-                snprintf(fams + k, sizeof fams - k, "; required for ");
-                k = strlen(fams);
-                family_list(o->required, fams + k, sizeof fams - k);
-            }
-        } else {
-            for (int f = 0; f < 4; f++)
-                if (o->families & (1u << f)) {
-                    size_t k = strlen(fams);
-                    snprintf(fams + k, sizeof fams - k, "%s%s%s", k ? ", " : "", FAMILY_NAMES[f],
-                             o->required & (1u << f) ? "*" : "");
-                }
-        }
-        if (o->fallback) snprintf(def, sizeof def, "; default %s", o->fallback);
-        char text[512];
-        snprintf(text, sizeof text, "%s [%s%s]", o->help, fams, def);
-        /* the text wrapped at word boundaries into a column starting at 27 and ending at 99 */
-        fprintf(out, "  %-24s", left);
-        const char *w = text;
-        while (*w) {
-            size_t n = strlen(w);
-            if (n > 72) {
-                n = 72;
-                while (n > 0 && w[n] != ' ') n--;
-                if (n == 0) n = strcspn(w, " ");
-            }
-            fprintf(out, " %.*s\n", (int)n, w);
-            w += n;
-            while (*w == ' ') w++;
-            if (*w) fprintf(out, "%26s", "");
-        }
-    }
+    optable_help(out, &TABLE);
     fprintf(out, "\nHDF5 layout\n%s\nExit status: 0 written, 1 data or output error, 2 usage error.\n", LAYOUT);
 }
 
@@ -232,22 +214,24 @@ static int usage_error(const char *fmt, ...)
     return 2;
 }
 
-static int set_field(DataOptions *o, const Option *opt, const char *value)
+/* Each option given applies to the family; each one the family requires is given, not empty. */
+static int check_families(const DataOptions *o, const int *given)
 {
-    char *field = (char *)o + opt->offset;
-    if (opt->kind == OPT_FLAG) {
-        *(int *)field = 1;
-    } else if (opt->kind == OPT_TEXT) {
-        if (strlen(value) >= opt->size)
-            return usage_error("--%s: longer than %zu bytes", opt->name, opt->size - 1);
-        memcpy(field, value, strlen(value) + 1);
-    } else {
-        char *end;
-        errno = 0;
-        long long v = strtoll(value, &end, 10);
-        if (end == value || *end || errno || v < 0)
-            return usage_error("--%s: '%s' is not a count (a non-negative integer)", opt->name, value);
-        *(int64_t *)field = v;
+    char fams[96];
+    for (size_t i = 0; i < N_OPTIONS; i++) {
+        const OptSpec *opt = &OPTIONS[i];
+        if (given[i] && !(opt->mask & (unsigned)o->fam)) {
+            if (o->fam == FORECAST && !strcmp(opt->name, "split"))
+                return usage_error("--split does not apply to --family forecast: the file holds the whole "
+                                   "normalised series with its train/val/test row ranges as attributes, and "
+                                   "the trainer makes windows of the train rows only");
+            return usage_error("--%s does not apply to --family %s (only to %s)", opt->name, o->family,
+                               family_list(opt->mask, fams, sizeof fams));
+        }
+        if (!given[i] && (opt->required & (unsigned)o->fam))
+            return usage_error("--%s is required for --family %s", opt->name, o->family);
+        if (given[i] && opt->kind == OPT_TEXT && !*((const char *)o + opt->offset))
+            return usage_error("--%s: empty value", opt->name);
     }
     return 0;
 }
@@ -268,129 +252,108 @@ static int parse_reserve(DataOptions *o, NiahTask t)
     return 0;
 }
 
+/* sniah and babilong: the count, length, first unit, seed and depth; the seed and depth parsed. */
+static int check_text_values(DataOptions *o)
+{
+    char *end;
+    if (o->count < 1) return usage_error("--count: must be at least 1, got %lld", (long long)o->count);
+    if (o->fam == SNIAH && o->length < 1)
+        return usage_error("--length: must be at least 1 for sniah, got %lld", (long long)o->length);
+    if (o->first > INT64_MAX - o->count)
+        return usage_error("--first %lld + --count %lld overflows", (long long)o->first, (long long)o->count);
+    errno = 0;
+    unsigned long long s = strtoull(o->seed, &end, 10);
+    if (o->seed[0] < '0' || o->seed[0] > '9' || *end || errno)
+        return usage_error("--seed: '%s' is not an integer in [0, 2^64-1]", o->seed);
+    o->seed_value = (uint64_t)s;
+    errno = 0;
+    o->depth_value = strtod(o->depth, &end);
+    if (end == o->depth || *end || errno || !(o->depth_value == -1.0 || (o->depth_value >= 0.0 && o->depth_value <= 1.0)))
+        return usage_error("--depth: '%s' is not -1 or a number in [0, 1]", o->depth);
+    return 0;
+}
+
+static int check_sniah(DataOptions *o)
+{
+    NiahTask t;
+    DataError err;
+    if (niah_task_parse(o->variant, &t, &err)) return usage_error("--variant: %s", err.msg);
+    if (parse_reserve(o, t)) return 2;
+    if (t == NIAH_CWE && !o->data_dir[0])
+        return usage_error("--variant cwe needs --data-dir: its words are wonderwords' lists (%s)", NIAH_VERBS);
+    if ((t == NIAH_QA1 || t == NIAH_QA2) && !o->data_dir[0])
+        return usage_error("--variant %s needs --data-dir: its questions are %s", o->variant,
+                           t == NIAH_QA1 ? NIAH_SQUAD : NIAH_HOTPOTQA);
+    if (t != NIAH_S1 && t != NIAH_VT && t != NIAH_FWE && !o->data_dir[0])
+        return usage_error("--variant %s needs --data-dir: its haystack is the essays (%s)", o->variant,
+                           NIAH_ESSAYS);
+    return 0;
+}
+
+static int check_babilong(const DataOptions *o)
+{
+    if (!babilong_task_parse(o->variant))
+        return usage_error("--variant: '%s' is not a babilong task (qa1 .. qa20)", o->variant);
+    if (strcmp(o->split, "train") && strcmp(o->split, "test"))
+        return usage_error("--split: '%s' is not train or test", o->split);
+    if (!o->data_dir[0] && strcmp(o->split, "train"))
+        return usage_error("--split test needs --data-dir (the bAbI test files); the built-in generator "
+                           "has no splits");
+    return 0;
+}
+
+static int check_genomics(const DataOptions *o)
+{
+    if (strchr(o->variant, '/') || o->variant[0] == '.')
+        return usage_error("--variant: '%s' is not a task folder name", o->variant);
+    if (strcmp(o->split, "train") && strcmp(o->split, "dev") && strcmp(o->split, "test"))
+        return usage_error("--split: '%s' is not train, dev or test", o->split);
+    return 0;
+}
+
+/* The family's values; the text families' seed and depth parsed. 0, or 2 after a usage error. */
+static int check_values(DataOptions *o)
+{
+    if ((o->fam & TEXT) && check_text_values(o)) return 2;
+    if (o->fam == SNIAH) return check_sniah(o);
+    if (o->fam == BABILONG) return check_babilong(o);
+    if (o->fam == GENOMICS) return check_genomics(o);
+    if (o->lookback < 1 || o->lookback > INT_MAX)
+        return usage_error("--lookback: must be in [1, %d], got %lld", INT_MAX, (long long)o->lookback);
+    return 0;
+}
+
 /* 0 ok; 1 after --help; 2 after a usage error (printed). */
 static int parse_options(int argc, char **argv, DataOptions *o)
 {
+    char err[1200];
+    int given[N_OPTIONS];
     memset(o, 0, sizeof *o);
-    int given[N_OPTIONS] = {0};
-    for (size_t i = 0; i < N_OPTIONS; i++)
-        if (OPTIONS[i].fallback && set_field(o, &OPTIONS[i], OPTIONS[i].fallback)) return 2;
-
-    struct option longs[N_OPTIONS + 1];
-    char shorts[2 * N_OPTIONS + 2], *p = shorts;
-    *p++ = ':'; /* a missing value is reported as ':' */
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        longs[i] = (struct option){OPTIONS[i].name, OPTIONS[i].kind == OPT_FLAG ? no_argument : required_argument,
-                                   NULL, OPTIONS[i].key};
-        *p++ = (char)OPTIONS[i].key;
-        if (OPTIONS[i].kind != OPT_FLAG) *p++ = ':';
-    }
-    *p = 0;
-    longs[N_OPTIONS] = (struct option){0, 0, 0, 0};
-    optind = 1;
-    opterr = 0;
-    for (int c; (c = getopt_long(argc, argv, shorts, longs, NULL)) != -1;) {
-        if (c == ':') return usage_error("%s: missing value", argv[optind - 1]);
-        size_t k = N_OPTIONS;
-        for (size_t i = 0; i < N_OPTIONS; i++)
-            if (OPTIONS[i].key == c) k = i;
-        if (k == N_OPTIONS) return usage_error("unknown option %s", argv[optind - 1]);
-        if (given[k]++ && OPTIONS[k].kind != OPT_FLAG) return usage_error("--%s given twice", OPTIONS[k].name);
-        if (set_field(o, &OPTIONS[k], optarg ? optarg : "")) return 2;
-    }
+    for (size_t i = 0; i < N_OPTIONS; i++) /* the defaults, as if given */
+        if (OPTIONS[i].def && optable_store(&OPTIONS[i], o, OPTIONS[i].def, err, sizeof err))
+            return usage_error("%s", err);
+    int first = optable_parse(&TABLE, argc, argv, o, given, 1, err, sizeof err);
+    if (first < 0) return usage_error("%s", err);
     if (o->help) {
         usage(stdout);
         return 1;
     }
-    if (optind < argc) return usage_error("unexpected argument '%s'", argv[optind]);
+    if (first < argc) return usage_error("unexpected argument '%s'", argv[first]);
     if (!given[0]) return usage_error("--family is required");
     for (int f = 0; f < 4; f++)
         if (!strcmp(o->family, FAMILY_NAMES[f])) o->fam = 1 << f;
     if (!o->fam)
         return usage_error("--family: unknown family '%s' (sniah, babilong, genomics or forecast)", o->family);
-    char fams[96];
-    for (size_t i = 0; i < N_OPTIONS; i++) {
-        const Option *opt = &OPTIONS[i];
-        if (given[i] && !(opt->families & (unsigned)o->fam)) {
-            if (o->fam == FORECAST && !strcmp(opt->name, "split"))
-                return usage_error("--split does not apply to --family forecast: the file holds the whole "
-                                   "normalised series with its train/val/test row ranges as attributes, and "
-                                   "the trainer makes windows of the train rows only");
-            return usage_error("--%s does not apply to --family %s (only to %s)", opt->name, o->family,
-                               family_list(opt->families, fams, sizeof fams));
-        }
-        if (!given[i] && (opt->required & (unsigned)o->fam))
-            return usage_error("--%s is required for --family %s", opt->name, o->family);
-        if (given[i] && opt->kind == OPT_TEXT && !*((char *)o + opt->offset))
-            return usage_error("--%s: empty value", opt->name);
-    }
-
-    /* values */
-    if (o->fam & TEXT) {
-        char *end;
-        if (o->count < 1) return usage_error("--count: must be at least 1, got %lld", (long long)o->count);
-        if (o->fam == SNIAH && o->length < 1)
-            return usage_error("--length: must be at least 1 for sniah, got %lld", (long long)o->length);
-        if (o->first > INT64_MAX - o->count)
-            return usage_error("--first %lld + --count %lld overflows", (long long)o->first, (long long)o->count);
-        errno = 0;
-        unsigned long long s = strtoull(o->seed, &end, 10);
-        if (o->seed[0] < '0' || o->seed[0] > '9' || *end || errno)
-            return usage_error("--seed: '%s' is not an integer in [0, 2^64-1]", o->seed);
-        o->seed_value = (uint64_t)s;
-        errno = 0;
-        o->depth_value = strtod(o->depth, &end);
-        if (end == o->depth || *end || errno || !(o->depth_value == -1.0 || (o->depth_value >= 0.0 && o->depth_value <= 1.0)))
-            return usage_error("--depth: '%s' is not -1 or a number in [0, 1]", o->depth);
-    }
-    if (o->fam == SNIAH) {
-        NiahTask t;
-        DataError err;
-        if (niah_task_parse(o->variant, &t, &err)) return usage_error("--variant: %s", err.msg);
-        if (parse_reserve(o, t)) return 2;
-        if (t == NIAH_CWE && !o->data_dir[0])
-            return usage_error("--variant cwe needs --data-dir: its words are wonderwords' lists (%s)", NIAH_VERBS);
-        if ((t == NIAH_QA1 || t == NIAH_QA2) && !o->data_dir[0])
-            return usage_error("--variant %s needs --data-dir: its questions are %s", o->variant,
-                               t == NIAH_QA1 ? NIAH_SQUAD : NIAH_HOTPOTQA);
-        if (t != NIAH_S1 && t != NIAH_VT && t != NIAH_FWE && !o->data_dir[0])
-            return usage_error("--variant %s needs --data-dir: its haystack is the essays (%s)", o->variant,
-                               NIAH_ESSAYS);
-    }
-    if (o->fam == BABILONG) {
-        if (!babilong_task_parse(o->variant))
-            return usage_error("--variant: '%s' is not a babilong task (qa1 .. qa20)", o->variant);
-        if (strcmp(o->split, "train") && strcmp(o->split, "test"))
-            return usage_error("--split: '%s' is not train or test", o->split);
-        if (!o->data_dir[0] && strcmp(o->split, "train"))
-            return usage_error("--split test needs --data-dir (the bAbI test files); the built-in generator "
-                               "has no splits");
-    }
-    if (o->fam == GENOMICS) {
-        if (strchr(o->variant, '/') || o->variant[0] == '.')
-            return usage_error("--variant: '%s' is not a task folder name", o->variant);
-        if (strcmp(o->split, "train") && strcmp(o->split, "dev") && strcmp(o->split, "test"))
-            return usage_error("--split: '%s' is not train, dev or test", o->split);
-    }
-    if (o->fam == FORECAST && (o->lookback < 1 || o->lookback > INT_MAX))
-        return usage_error("--lookback: must be in [1, %d], got %lld", INT_MAX, (long long)o->lookback);
-    return 0;
+    return check_families(o, given) ? 2 : check_values(o);
 }
+
+/* The options of the family, not --help. */
+static int of_family(const OptSpec *opt, unsigned fam) { return opt->kind != OPT_FLAG && (opt->mask & fam); }
 
 /* "name = value" lines of the options of the family, for provenance. */
 static void options_echo(const DataOptions *o, char *buf, size_t len)
 {
-    size_t k = 0;
-    buf[0] = 0;
-    for (size_t i = 0; i < N_OPTIONS && k < len; i++) {
-        const Option *opt = &OPTIONS[i];
-        if (opt->kind == OPT_FLAG || !(opt->families & (unsigned)o->fam)) continue;
-        const char *field = (const char *)o + opt->offset;
-        if (opt->kind == OPT_TEXT)
-            k += (size_t)snprintf(buf + k, len - k, "%s = %s\n", opt->name, field);
-        else
-            k += (size_t)snprintf(buf + k, len - k, "%s = %lld\n", opt->name, (long long)*(const int64_t *)field);
-    }
+    optable_echo(&TABLE, o, of_family, (unsigned)o->fam, buf, len);
 }
 
 /* The command line, each argument shell-quoted when it needs it. malloc'ed. */
