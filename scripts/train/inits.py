@@ -41,6 +41,12 @@ def apply_init(model, seed, init):
     return model
 
 
-def initial_model(cfg, seed, init="project"):
-    """The trainer's model (fast_model.FastTitans) at initialisation."""
-    return FM.fast_copy(apply_init(R.random_init(cfg, seed), seed, init))
+def initial_model(cfg, seed, init="project", start=None):
+    """The trainer's model (fast_model.FastTitans) at initialisation; start (a checkpoint path)
+    continues a trained model instead, whose config must be cfg."""
+    if start is None:
+        return FM.fast_copy(apply_init(R.random_init(cfg, seed), seed, init))
+    model = R.load_checkpoint(start)
+    if model.cfg != cfg:
+        raise ValueError(f"{start}: its config is not the recipe's")
+    return FM.fast_copy(model)

@@ -166,6 +166,15 @@ def campaign_recipes():
                               init=init))
     # SWA of the same size, data and budget: the baseline whose window cannot reach the needle.
     out.append(curriculum("swa-long", VARIANTS["swa"], long_stages, init="wh0"))
+    # lmm-long-wh0-keep went on to 16K (85% on S-NIAH-1) and fell at 32K (5%), with its decay
+    # summing to 0.17 over 32K tokens: not forgetting; what it writes over 32K of filler it never
+    # trained on. Its continuation: 16K and 32K stages (batch 1) from its checkpoint, lr 5e-4.
+    cont = curriculum("lmm-long-keep-32k", VARIANTS["lmm"],
+                      [dict(SNIAH_STAGE, length=16384, steps=120, batch=1),
+                       dict(SNIAH_STAGE, length=32768, steps=80, batch=1)],
+                      init="wh0+keep", lr=5e-4, warmup=10)
+    cont["start"] = "training/issue11/long/sniah/lmm-long-wh0-keep.h5"
+    out.append(cont)
     # BABILong qa1 at 0K (the facts alone, ~350 bytes), batch 16, 500 steps: the issue's probe
     # (MAG of the shared size: 52% on test, the last-mentioned rule 53-58%) against full
     # attention of the same size (can this size bind a person to a place at all?) and a MAG of

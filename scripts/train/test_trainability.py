@@ -63,6 +63,14 @@ class InitTest(unittest.TestCase):
         for k in alphas:
             self.assertTrue((model.p[k] == inits.KEEP_B_ALPHA).all())
 
+    def test_start_continues_a_checkpoint(self):
+        path = os.path.join(CHECKPOINTS, "sniah", "lmm.h5")
+        saved = R.load_checkpoint(path)
+        model = inits.initial_model(saved.cfg, 1, "wh0", path)
+        self.assertTrue(all(torch.equal(p, saved.p[k]) for k, p in model.p.items()))
+        with self.assertRaises(ValueError):
+            inits.initial_model(small(("lmm", "lmm")), 1, "wh0", path)
+
     def test_unknown_init(self):
         with self.assertRaises(ValueError):
             inits.initial_model(small(("mac",)), 0, "xavier")

@@ -327,7 +327,7 @@ def run_recipe(recipe, a, out_dir, ckpt, state_path):
     torch.manual_seed(recipe["seed"])
     cfg = make_config(recipe)
     # Recipes without an init key are the committed checkpoints': random_init as it was.
-    model = inits.initial_model(cfg, recipe["seed"], recipe.get("init", "project"))
+    model = inits.initial_model(cfg, recipe["seed"], recipe.get("init", "project"), recipe.get("start"))
     o = recipe["optim"]
     opt = torch.optim.AdamW(model.parameters(), lr=o["lr"], betas=o["betas"],
                             weight_decay=o["weight_decay"])
