@@ -66,7 +66,13 @@ def all_recipes():
         out.append(_recipe(v, "sniah", VARIANTS[v], steps, 8, 1, sniah))
     for a, overrides in ABLATIONS.items():
         out.append(_recipe("lmm-" + a, "sniah", VARIANTS["lmm"], 1000, 8, 1, sniah, overrides))
-    out.append(_recipe("mac", "sniah", VARIANTS["mac"], 2000, 8, 1, sniah))
+    # MAC: the recipe above (2000 steps of 8 x 512) left it at chance (answer cross-entropy
+    # 1.60); issue 11's curriculum, passkeys of 128 and 256 bytes before the S-NIAH stage, with
+    # W_h zero at init, solved it (campaign_recipes() explains it; training/issue11/README.md).
+    out.append(mac_curriculum())
+    # The memory beyond its window: SWA on the long curriculum (512 B -> 8 KB, 8.2M tokens),
+    # the budget and data of the LMM it is compared with (evals/sniah-beyond.ini).
+    out.append(curriculum("swa-long", VARIANTS["swa"], long_curriculum(), init="wh0"))
     # BABILong: bytes, qa1-qa5 at 2K (the prompt template alone is ~1K), bAbI en-10k train
     # questions in Gutenberg background. The stored en-10k has no qa3 train file, so qa3 comes
     # from the built-in bAbI-style generator and background (a training seed).
@@ -130,6 +136,26 @@ def curriculum(name, kinds, stages, seed=1, init=INIT, config=None, family="snia
     return r
 
 
+def mac_curriculum():
+    """MAG left chance on 128-byte passkeys by about step 125, MAC with wh0 by ~475 (answer CE
+    1.56 at 500, 1.43 at 700, 1.27 at 1000: training/issue11/probes/sniah/
+    probe-mac-pk128-wh0-1000.log). So MAC learns the memory read on passkeys of 128 bytes, then
+    256, then the S-NIAH recipe's data (S-NIAH-1/2 at 512 bytes x 8), one schedule over all."""
+    return curriculum("mac-curriculum", VARIANTS["mac"],
+                      [passkey_stage(128, 2000, 16), passkey_stage(256, 600, 8),
+                       dict(SNIAH_STAGE, steps=3000, batch=8)], init="wh0")
+
+
+def long_curriculum():
+    """S-NIAH-1/2 from 512 bytes to 8 KB (RULER's needle depths drawn per sample), 4K tokens a
+    step up to 2 KB and 8K from 4 KB on: 8.2M tokens in 1500 steps."""
+    return [dict(SNIAH_STAGE, steps=400, batch=8),
+            dict(SNIAH_STAGE, length=1024, steps=300, batch=4),
+            dict(SNIAH_STAGE, length=2048, steps=300, batch=2),
+            dict(SNIAH_STAGE, length=4096, steps=300, batch=2),
+            dict(SNIAH_STAGE, length=8192, steps=200, batch=1)]
+
+
 def campaign_recipes():
     """Every run names its init: a later change of INIT must not change a started run's recipe
     identity (its saved state would no longer resume)."""
@@ -145,27 +171,16 @@ def campaign_recipes():
                           init="wh0"))
     out.append(curriculum("probe-mac-pk128-wh0-1000", VARIANTS["mac"],
                           [passkey_stage(128, 1000, 16)], init="wh0"))
-    # MAG left chance by step ~125, MAC with wh0 by ~475 (answer CE 1.56 at 500, 1.43 at 700,
-    # 1.27 at 1000: training/issue11/probes/sniah/probe-mac-pk128-wh0-1000.log). The long MAC run:
-    # passkey at 128 bytes, long enough to learn the memory read, at 256, then S-NIAH-1/2 at
-    # 512 (the S-NIAH recipe's data and batch), one schedule over all.
-    out.append(curriculum("mac-curriculum", VARIANTS["mac"],
-                          [passkey_stage(128, 2000, 16), passkey_stage(256, 600, 8),
-                           dict(SNIAH_STAGE, steps=3000, batch=8)], init="wh0"))
+    # What they showed made the long MAC run, mac_curriculum(), now the S-NIAH MAC checkpoint.
     # Memory beyond the window and the training length (issue 11, item 3): LMM, the cheapest
     # memory variant, on S-NIAH-1/2 with a length curriculum 512 B -> 8 KB (RULER's needle depths
     # drawn per sample), 4K tokens a step up to 2 KB and 8K from 4 KB on. Two inits, one change:
     # wh0 (b_alpha -8, as every recipe) and wh0+keep (b_alpha -12, forgetting 50x slower at init).
-    long_stages = [dict(SNIAH_STAGE, steps=400, batch=8),
-                   dict(SNIAH_STAGE, length=1024, steps=300, batch=4),
-                   dict(SNIAH_STAGE, length=2048, steps=300, batch=2),
-                   dict(SNIAH_STAGE, length=4096, steps=300, batch=2),
-                   dict(SNIAH_STAGE, length=8192, steps=200, batch=1)]
     for init in ("wh0", "wh0+keep"):
-        out.append(curriculum("lmm-long-" + init.replace("+", "-"), VARIANTS["lmm"], long_stages,
-                              init=init))
-    # SWA of the same size, data and budget: the baseline whose window cannot reach the needle.
-    out.append(curriculum("swa-long", VARIANTS["swa"], long_stages, init="wh0"))
+        out.append(curriculum("lmm-long-" + init.replace("+", "-"), VARIANTS["lmm"],
+                              long_curriculum(), init=init))
+    # SWA of the same size, data and budget (the baseline whose window cannot reach the needle)
+    # is a checkpoint: all_recipes(), swa-long.
     # lmm-long-wh0-keep went on to 16K (85% on S-NIAH-1) and fell at 32K (5%), with its decay
     # summing to 0.17 over 32K tokens: not forgetting; what it writes over 32K of filler it never
     # trained on. Its continuation: 16K and 32K stages (batch 1) from its checkpoint, lr 5e-4.

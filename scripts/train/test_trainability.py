@@ -151,9 +151,14 @@ class RecipeIdentityTest(unittest.TestCase):
             self.assertEqual(saved, want, path)
 
     def test_new_recipes_name_their_init(self):
+        """Issue 11's recipes (the campaign's, and the checkpoints it made: MAC's curriculum,
+        SWA's long curriculum) name their init; the earlier ones have none ("project")."""
         for r in RC.campaign_recipes():
             self.assertIn(r["init"], inits.INITS)
-        self.assertTrue(all("init" not in r for r in RC.all_recipes()))
+        named = [r["name"] for r in RC.all_recipes() if "init" in r]
+        self.assertEqual(named, ["mac-curriculum", "swa-long"])
+        for r in RC.all_recipes():
+            self.assertIn(r.get("init", "project"), inits.INITS)
 
 
 if __name__ == "__main__":
