@@ -11,7 +11,6 @@
 set -eu
 src=$(cd "$(dirname "$0")/.." && pwd)
 NP=${NP:-2}
-DATA=${DATA:-$src/../shared/datasets}
 MPIRUN=${MPIRUN:-mpirun}
 [ "$(id -u)" -eq 0 ] && MPIRUN="$MPIRUN --allow-run-as-root"
 EVAL=${EVAL:-./titans-eval}
@@ -19,8 +18,10 @@ PY=${PYTHON:-/usr/bin/python3}
 suites=${*:-quick sniah-512 table2-sniah sniah sniah-beyond table5-ablation babilong forecast genomics
   schedule checkpoints trainability stability}
 # relative to the repository root when run from it: the tables quote the command as run
-here=results
-[ "$src" = "$(pwd)" ] || here=$src/results
+root=
+[ "$src" = "$(pwd)" ] || root=$src/
+here=${root}results
+DATA=${DATA:-${root}../shared/datasets}
 
 suite() {
   s=$1 out=$here/$1
@@ -41,9 +42,9 @@ suite() {
 # float32 engine against float64 reference: every byte-level checkpoint on its own task's prompts
 stability() {
   out=$here/stability
-  "$PY" "$src/scripts/stability.py" --data-dir "$DATA" --out "$out/sniah" "$src"/checkpoints/sniah/*.h5
-  "$PY" "$src/scripts/stability.py" --family babilong --data-dir "$DATA" --out "$out/babilong" \
-    "$src"/checkpoints/babilong/*.h5
+  "$PY" "${root}scripts/stability.py" --data-dir "$DATA" --out "$out/sniah" "${root}"checkpoints/sniah/*.h5
+  "$PY" "${root}scripts/stability.py" --family babilong --data-dir "$DATA" --out "$out/babilong" \
+    "${root}"checkpoints/babilong/*.h5
 }
 
 for s in $suites; do

@@ -156,7 +156,7 @@ class RecipeIdentityTest(unittest.TestCase):
         for r in RC.campaign_recipes():
             self.assertIn(r["init"], inits.INITS)
         named = [r["name"] for r in RC.all_recipes() if "init" in r]
-        self.assertEqual(named, ["mac-curriculum", "swa-long"])
+        self.assertEqual(named, ["mac-curriculum", "swa-long", "lmm-long-wh0-keep"])
         for r in RC.all_recipes():
             self.assertIn(r.get("init", "project"), inits.INITS)
 
