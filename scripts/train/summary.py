@@ -49,7 +49,15 @@ def last_answer_ce(log_path):
     return found
 
 
+def describe_stage(st):
+    """One curriculum stage: task, length, batch and steps."""
+    what = "passkey" if st["task"] == "passkey" else "/".join(st.get("variants", (st["task"],)))
+    return f"{what} {st['length']} B x {st['batch']} for {st['steps']}"
+
+
 def describe_data(d):
+    if "stages" in d:
+        return "; ".join(describe_stage(st) for st in d["stages"])
     what = "/".join(d.get("variants", ()))
     if "lengths" in d:
         what += " at " + "/".join(str(n) for n in d["lengths"]) + " bytes"
