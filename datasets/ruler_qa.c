@@ -556,7 +556,7 @@ static int sample_of(Rng *r, const uint32_t *pop, uint64_t n, uint64_t k, uint32
 {
     uint32_t *x = malloc((n ? n : 1) * sizeof *x);
     if (!x) return -1;
-    memcpy(x, pop, n * sizeof *x);
+    if (n) memcpy(x, pop, n * sizeof *x); /* pop may be NULL when empty */
     for (uint64_t i = 0; i < k; i++) {
         uint64_t j = i + rng_below(r, n - i);
         uint32_t t = x[i];
@@ -576,13 +576,14 @@ static int pick_docs(const RulerQaSet *s, const QaItem *q, uint64_t N, uint64_t 
         for (uint64_t i = 0; i < N; i++) out[i] = (uint32_t)(i % s->n_docs);
         return 0;
     }
-    memcpy(out, q->ctx, q->n_ctx * sizeof *out);
+    if (q->n_ctx) memcpy(out, q->ctx, q->n_ctx * sizeof *out);
     Rng r;
     if (N - q->n_ctx <= q->n_more) {
         rng_init(&r, seed, NIAH_STREAM_KEY, unit);
         return sample_of(&r, q->more, q->n_more, N - q->n_ctx, out + q->n_ctx);
     }
-    memcpy(out + q->n_ctx, q->more, q->n_more * sizeof *out);
+    if (q->n_more) /* more is NULL when there are none: memcpy(NULL) is undefined even for 0 */
+        memcpy(out + q->n_ctx, q->more, q->n_more * sizeof *out);
     uint8_t *used = calloc(s->n_docs, 1);
     uint32_t *other = malloc(s->n_docs * sizeof *other);
     int rc = -1;
