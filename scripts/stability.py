@@ -184,11 +184,15 @@ def main():
                 print(f"{ckpt} {n}: agree {r['agree']}/{r['n']} correct {r['engine_correct']} "
                       f"logit error {r['max_logit_error']:.2e} gain {r['max_gain']:.2e}",
                       flush=True)
-    with open(os.path.join(a.out, "stability.csv"), "w", newline="") as f:
+    # each file written whole beside its name, then renamed: a killed run leaves the old one
+    csv_path, md_path = os.path.join(a.out, "stability.csv"), os.path.join(a.out, "stability.md")
+    with open(csv_path + ".tmp", "w", newline="") as f:
         w = csv.DictWriter(f, fieldnames=list(rows[0]))
         w.writeheader()
         w.writerows(rows)
-    write_md(os.path.join(a.out, "stability.md"), rows, a, time.time() - t0)
+    write_md(md_path + ".tmp", rows, a, time.time() - t0)
+    os.replace(csv_path + ".tmp", csv_path)
+    os.replace(md_path + ".tmp", md_path)
 
 
 if __name__ == "__main__":

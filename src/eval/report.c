@@ -145,6 +145,18 @@ static void grid_table(const Suite *s, const UnitList *l, const Record *rec, int
     }
 }
 
+/* The task's table columns, the trained models' first and the built-in forecasters' and
+ * answerers' after them (cells_column_is_floor); returns how many. */
+static int models_then_builtins(const Suite *s, const UnitList *l, int ti, const char **cols)
+{
+    const char *found[SUITE_MAX_MODELS];
+    int nc = cells_columns(s, l, ti, found), k = 0;
+    for (int builtin = 0; builtin < 2; builtin++)
+        for (int i = 0; i < nc; i++)
+            if (cells_column_is_floor(s, found[i]) == builtin) cols[k++] = found[i];
+    return nc;
+}
+
 /* One BABILong row over the lengths: a model column's, or (column NULL) the floor's; variant -1
  * pools every task ("mean"). */
 static void babilong_row(const Suite *s, const UnitList *l, const Record *rec, int ti, Out o, const char *label,
@@ -167,11 +179,8 @@ static void babilong_row(const Suite *s, const UnitList *l, const Record *rec, i
 static void babilong_table(const Suite *s, const UnitList *l, const Record *rec, int ti, Out o)
 {
     const SuiteTask *t = &s->tasks[ti];
-    const char *found[SUITE_MAX_MODELS], *cols[SUITE_MAX_MODELS];
-    int nc = cells_columns(s, l, ti, found), k = 0;
-    for (int rule = 0; rule < 2; rule++)
-        for (int i = 0; i < nc; i++)
-            if (cells_column_is_floor(s, found[i]) == rule) cols[k++] = found[i];
+    const char *cols[SUITE_MAX_MODELS];
+    int nc = models_then_builtins(s, l, ti, cols);
     char lab[32], rule_label[SUITE_NAME + 8];
     fprintf(o.md, "| model | task");
     fprintf(o.csv, "model,task");
@@ -180,7 +189,7 @@ static void babilong_table(const Suite *s, const UnitList *l, const Record *rec,
         put_heading(o, lab);
     }
     end_header(o, 2, t->n_lengths);
-    for (k = 0; k <= nc; k++) { /* k == nc: the floor */
+    for (int k = 0; k <= nc; k++) { /* k == nc: the floor */
         const char *column = k < nc ? cols[k] : NULL, *label = column ? column : "floor: most common answer";
         if (column && cells_column_is_floor(s, column))
             snprintf(rule_label, sizeof rule_label, "rule: %s", column), label = rule_label;
@@ -210,11 +219,8 @@ static Estimate horizon_average(const Suite *s, const UnitList *l, const Record 
 static void forecast_table(const Suite *s, const UnitList *l, const Record *rec, int ti, Out o)
 {
     const SuiteTask *t = &s->tasks[ti];
-    const char *found[SUITE_MAX_MODELS], *cols[SUITE_MAX_MODELS];
-    int nc = cells_columns(s, l, ti, found), k = 0;
-    for (int floor = 0; floor < 2; floor++)
-        for (int i = 0; i < nc; i++)
-            if (cells_column_is_floor(s, found[i]) == floor) cols[k++] = found[i];
+    const char *cols[SUITE_MAX_MODELS];
+    int nc = models_then_builtins(s, l, ti, cols);
     fprintf(o.md, "| dataset | horizon | model | n | MSE | MAE |\n|---|---:|---|---:|---:|---:|\n");
     fprintf(o.csv, "dataset,horizon,model,n,MSE,MSE lo,MSE hi,MAE,MAE lo,MAE hi\n");
     for (int v = 0; v < t->n_variants; v++)
