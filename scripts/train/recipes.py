@@ -144,9 +144,28 @@ def mac_curriculum():
     1.56 at 500, 1.43 at 700, 1.27 at 1000: training/issue11/probes/sniah/
     probe-mac-pk128-wh0-1000.log). So MAC learns the memory read on passkeys of 128 bytes, then
     256, then the S-NIAH recipe's data (S-NIAH-1/2 at 512 bytes x 8), one schedule over all."""
-    return curriculum("mac-curriculum", VARIANTS["mac"],
-                      [passkey_stage(128, 2000, 16), passkey_stage(256, 600, 8),
-                       dict(SNIAH_STAGE, steps=3000, batch=8)], init="wh0")
+    return curriculum("mac-curriculum", VARIANTS["mac"], sniah_curriculum(), init="wh0")
+
+
+def sniah_curriculum():
+    """MAC's curriculum: passkeys of 128 bytes x 16 (2000 steps), 256 x 8 (600), then S-NIAH-1/2
+    at 512 x 8 (3000): 17.6M tokens."""
+    return [passkey_stage(128, 2000, 16), passkey_stage(256, 600, 8),
+            dict(SNIAH_STAGE, steps=3000, batch=8)]
+
+
+def fair_recipes():
+    """Issue 11 item 5, one recipe and budget for every S-NIAH variant: MAC's curriculum (the
+    only recipe MAC learns from; sniah_curriculum(), 17.6M tokens), init wh0 (a no-op on every
+    variant but MAC), for MAG, MAL, LMM, full attention, SWA and the ablations. MAC's own run
+    is mac-curriculum. MAG first: on the 512-byte recipe (2000 steps, 8.2M tokens) it is at
+    93/88% on S-NIAH-1/2 with a held-out seed, under the issue's 95%."""
+    out = [curriculum("fair-" + v, VARIANTS[v], sniah_curriculum(), init="wh0")
+           for v in ("mag", "mal", "lmm", "attn", "swa")]
+    for a, overrides in ABLATIONS.items():
+        out.append(curriculum("fair-lmm-" + a, VARIANTS["lmm"], sniah_curriculum(), init="wh0",
+                              config=overrides))
+    return out
 
 
 def long_curriculum():
@@ -208,7 +227,7 @@ def campaign_recipes():
     out.append(curriculum("probe-bl-mag-qa1", VARIANTS["mag"], qa1, family="babilong"))
     out.append(curriculum("probe-bl-mag4w-qa1", ("mag",) * 4, qa1, family="babilong",
                           config=wide))
-    return out
+    return out + fair_recipes()
 
 
 def find(name):
