@@ -152,11 +152,12 @@ class RecipeIdentityTest(unittest.TestCase):
 
     def test_new_recipes_name_their_init(self):
         """Issue 11's recipes (the campaign's, and the checkpoints it made: MAC's curriculum,
-        SWA's long curriculum) name their init; the earlier ones have none ("project")."""
+        SWA's long curriculum, the 32K continuations) name their init; the earlier ones have none ("project")."""
         for r in RC.campaign_recipes():
             self.assertIn(r["init"], inits.INITS)
         named = [r["name"] for r in RC.all_recipes() if "init" in r]
-        self.assertEqual(named, ["mac-curriculum", "swa-long", "lmm-long-wh0-keep"])
+        self.assertEqual(named, ["mac-curriculum", "swa-long", "lmm-long-wh0-keep", "lmm-long-keep-32k",
+                                 "swa-long-32k"])
         for r in RC.all_recipes():
             self.assertIn(r.get("init", "project"), inits.INITS)
 
