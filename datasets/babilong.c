@@ -774,47 +774,33 @@ int babilong_make(const BabilongData *d, int task, int64_t target_len, uint64_t 
 /* ---------------------------------------------------------------------------------------------
  * Metric (metrics.py compare_answers) */
 
-/* Does label (lower case ASCII) occur in t[0..n) lower-cased? U+212A KELVIN SIGN lowers to 'k'. */
-static int contains_label(const char *t, size_t n, const char *label)
+/* data_lower's stack buffers: a prediction (max_new = 80 bytes) and a question are lowered without
+ * the heap. */
+enum { FOLD_BUF = 1024 * 3 / 2 + 1 };
+
+/* Python's .lower() of s (data_lower); out of memory is the one failure, and no score can be given
+ * without the text, so it aborts (unreachable below FOLD_BUF bytes). */
+static char *lowered(const char *s, char *buf)
 {
-    for (size_t i = 0; i < n; i++) {
-        size_t j = i;
-        const char *l = label;
-        for (; *l && j < n; l++) {
-            unsigned char c = (unsigned char)t[j];
-            if ((is_upper(c) ? c + 32 : c) == (unsigned char)*l) {
-                j++;
-            } else if (*l == 'k' && j + 2 < n && memcmp(t + j, "\xe2\x84\xaa", 3) == 0) {
-                j += 3;
-            } else {
-                break;
-            }
-        }
-        if (!*l) return 1;
-    }
-    return 0;
+    size_t len;
+    char *t = data_lower(s, strlen(s), buf, FOLD_BUF, &len);
+    if (!t) abort();
+    return t;
 }
 
-/* Offset of the first case-insensitive occurrence of an ASCII marker, or n. */
-static size_t find_marker(const char *t, size_t n, const char *marker)
+static void free_lowered(char *t, const char *buf)
 {
-    size_t m = strlen(marker);
-    for (size_t i = 0; i + m <= n; i++) {
-        size_t k = 0;
-        while (k < m && ((is_upper((unsigned char)t[i + k]) ? t[i + k] + 32 : t[i + k]) == marker[k])) k++;
-        if (k == m) return i;
-    }
-    return n;
+    if (t != buf) free(t);
 }
 
-/* Is label one of the target's parts: its comma-separated pieces when it is a list, else the whole
- * target (case-insensitive)? */
+/* Is label one of the target's parts (target lower-cased): its comma-separated pieces when it is a
+ * list, else the whole target? */
 static int is_target_part(const char *target, int list, const char *label)
 {
     size_t m = strlen(label);
     for (const char *p = target;;) {
         size_t n = list ? strcspn(p, ",") : strlen(p);
-        if (n == m && contains_label(p, n, label)) return 1;
+        if (n == m && memcmp(p, label, m) == 0) return 1;
         if (!p[n]) return 0;
         p += n + 1;
     }
@@ -826,22 +812,27 @@ double babilong_score(const TextSample *s, int task, const char *prediction)
     if (!labels || !s || !s->prompt || s->n_answers < 1 || !prediction) return 0.0;
     const char *question = s->prompt;
     for (const char *q; (q = strstr(question, "\nQuestion: "));) question = q + strlen("\nQuestion: ");
-    /* the first sentence, and nothing from an imitated <context> or <example> */
-    size_t n = strcspn(prediction, ".");
-    size_t cut = find_marker(prediction, n, "<context>");
-    n = cut < n ? cut : n;
-    cut = find_marker(prediction, n, "<example>");
-    n = cut < n ? cut : n;
+    /* preprocess_output: output.lower(), then the first sentence, and nothing from an imitated
+     * <context> or <example> (its split at 'Question' never cuts: the output is lower case) */
+    char pbuf[FOLD_BUF], qbuf[FOLD_BUF], tbuf[FOLD_BUF];
+    char *out = lowered(prediction, pbuf), *q = lowered(question, qbuf);
+    char *target = lowered(s->answers[0], tbuf);
+    out[strcspn(out, ".")] = 0;
+    char *cut = strstr(out, "<context>");
+    if (cut) *cut = 0;
+    if ((cut = strstr(out, "<example>"))) *cut = 0;
     /* a target with a comma and over 3 characters is a list (qa8 "apple,milk"; not qa19's "s,e"):
      * every part and nothing else must be named */
-    const char *target = s->answers[0];
     int list = strchr(target, ',') && strlen(target) > 3, parts = 1;
     for (const char *c = target; list && (c = strchr(c, ',')); c++) parts++;
     int found = 0, hits = 0;
     for (const char *const *l = labels; *l; l++) {
-        if (contains_label(question, strlen(question), *l) || !contains_label(prediction, n, *l)) continue;
+        if (strstr(q, *l) || !strstr(out, *l)) continue;
         found++;
         hits += is_target_part(target, list, *l);
     }
+    free_lowered(out, pbuf);
+    free_lowered(q, qbuf);
+    free_lowered(target, tbuf);
     return hits == parts && found == parts ? 1.0 : 0.0;
 }

@@ -70,8 +70,9 @@
  *    sentences over to the next sample, here each sample draws its own.
  *  - max_new = 80 bytes (BABILong generates 20 GPT-2 tokens, about 80 bytes of English).
  *  - depth = where the newest supporting fact starts in the context, as a fraction of it.
- *  - The metric lowercases ASCII plus U+212A KELVIN SIGN (Python's lower() makes it 'k'; no
- *    other non-ASCII character lowercases to a character that can complete a label). */
+ *  - The metric lowercases the prediction, the question and the target as Python's lower() does
+ *    (full Unicode mapping: data_lower in common.h, libunistring; U+212A KELVIN SIGN becomes 'k'
+ *    and can complete a label). Bytes of a prediction that are not UTF-8 are kept as they are. */
 #ifndef TITANS_DATASETS_BABILONG_H
 #define TITANS_DATASETS_BABILONG_H
 

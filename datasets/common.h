@@ -35,6 +35,21 @@ size_t data_chomp(const char *s, size_t len);
  * "path:line: NUL byte at byte N of the line (not a text file, or a corrupt copy)", else 0. */
 int data_check_text(const char *path, const char *buf, size_t len, DataError *err);
 
+/* Python's str.lower() of the UTF-8 text s[0..n), as the text metrics need it (RULER's and
+ * BABILong's `.lower()`): full Unicode lowercase mapping, SpecialCasing's unconditional mappings
+ * and the Final_Sigma context included ('İ' -> "i\u0307", KELVIN SIGN -> 'k', 'Σ' ending a word
+ * -> 'ς'). libunistring's u8_tolower with no language does it, but for each capital sigma, decided
+ * as Python decides it from libunistring's Unicode properties (common.c says why). Debian 12's
+ * libunistring 1.0 and Python 3.11 are both Unicode 14.0.
+ * Bytes that are not UTF-8 (a byte-level model can emit them): each maximal run of valid UTF-8
+ * is lowered as a text of its own and every other byte is copied unchanged, which is Python's
+ * s.decode("utf-8", "surrogateescape").lower().encode("utf-8", "surrogateescape") (the stand-ins
+ * are neither cased nor case-ignorable, so they end a Final_Sigma context as a run's end does).
+ * The result, NUL-terminated and *len bytes long (at most 3n/2: no character's lowercase is
+ * longer than 1.5 times its UTF-8), goes into buf[0..cap) when it fits, else into a malloc'ed
+ * buffer that the caller frees (the return value is not buf). NULL only when out of memory. */
+char *data_lower(const char *s, size_t n, char *buf, size_t cap, size_t *len);
+
 /* key = seed; counter = (unit, draw, stream). stream (< 65536) separates independent uses inside
  * one unit (e.g. 1 = needle value, 2 = haystack), so adding a draw to one never shifts another;
  * a stream has 2^48 draws of 4 words. */

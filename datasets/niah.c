@@ -310,9 +310,6 @@ static size_t collapse_spaces(char *text, size_t len)
     return o;
 }
 
-static int is_upper(unsigned char c) { return c >= 'A' && c <= 'Z'; }
-static unsigned char lower(unsigned char c) { return is_upper(c) ? (unsigned char)(c | 0x20) : c; }
-
 /* Punkt's boundaries in one pass of the corpus, found in two passes joined by a space so that
  * the last sentence of a pass sees the first word of the next (Punkt decides from the word
  * before a period and the token after it). */
@@ -442,21 +439,6 @@ int niah_data_load(const char *data_dir, NiahData **out, DataError *err)
 
 /* ---- metric ------------------------------------------------------------------------------ */
 
-/* `r.lower() in pred.lower()` for ASCII letters; other bytes compare as they are. */
-static int contains_nocase(const char *hay, const char *needle)
-{
-    size_t n = strlen(needle);
-    for (const char *h = hay;; h++) {
-        size_t i = 0;
-        while (i < n && h[i] && lower((unsigned char)h[i]) == lower((unsigned char)needle[i])) i++;
-        if (i == n) return 1;
-        if (!*h) return 0;
-    }
-}
-
-/* A prediction byte after RULER's postprocess_pred: control characters [\x00-\x1f] become "\n" */
-static unsigned char post(unsigned char c) { return c < 0x20 ? '\n' : c; }
-
 /* RULER's postprocess_pred: strip(), control characters to "\n", strip() (Python's whitespace,
  * str.isspace, which "\n" is): the bytes [*from, *to) of p that are left (controls still to map). */
 static void post_bounds(const char *p, size_t n, size_t *from, size_t *to)
@@ -478,29 +460,39 @@ static void post_bounds(const char *p, size_t n, size_t *from, size_t *to)
     *to = end > a ? end : a;
 }
 
-/* `r.lower() in pred.lower()` on the postprocessed prediction p[0..n), ASCII case folded. */
-static int contains_post(const char *p, size_t n, const char *needle)
+/* data_lower's stack buffers: a prediction of up to 1 KiB (generations are max_new, at most a
+ * few hundred bytes) and any answer are lowered without the heap. */
+enum { FOLD_BUF = 1024 * 3 / 2 + 1 };
+
+/* Python's .lower() of s[0..n) (data_lower); out of memory is the one failure, and no score can
+ * be given without the text, so it aborts (unreachable below FOLD_BUF bytes). */
+static char *lowered(const char *s, size_t n, char *buf)
 {
-    size_t m = strlen(needle);
-    for (size_t h = 0; h + m <= n; h++) {
-        size_t i = 0;
-        while (i < m && lower(post((unsigned char)p[h + i])) == lower((unsigned char)needle[i])) i++;
-        if (i == m) return 1;
-    }
-    return 0;
+    size_t len;
+    char *t = data_lower(s, n, buf, FOLD_BUF, &len);
+    if (!t) abort();
+    return t;
 }
 
+/* RULER: pred = postprocess_pred(pred), then string_match_all (the fraction of the answers r with
+ * `r.lower() in pred.lower()`) or, for qa_1/qa_2, string_match_part (1 when any is). Control
+ * characters become "\n" after the lowering here: lowering leaves them alone, makes no others, and
+ * they are neither cased nor case-ignorable (no Final_Sigma context differs). */
 double niah_score(const TextSample *s, const char *prediction)
 {
     if (s->n_answers == 0) return 0;
-    if (s->match_part) { /* string_match_part */
-        size_t a, b;
-        post_bounds(prediction, strlen(prediction), &a, &b);
-        for (int i = 0; i < s->n_answers; i++)
-            if (contains_post(prediction + a, b - a, s->answers[i])) return 1;
-        return 0;
-    }
+    size_t a, b;
+    post_bounds(prediction, strlen(prediction), &a, &b);
+    char pbuf[FOLD_BUF], rbuf[FOLD_BUF];
+    char *pred = lowered(prediction + a, b - a, pbuf);
+    for (char *c = pred; *c; c++)
+        if ((unsigned char)*c < 0x20) *c = '\n';
     int hit = 0;
-    for (int i = 0; i < s->n_answers; i++) hit += contains_nocase(prediction, s->answers[i]);
-    return (double)hit / s->n_answers;
+    for (int i = 0; i < s->n_answers && !(s->match_part && hit); i++) {
+        char *r = lowered(s->answers[i], strlen(s->answers[i]), rbuf);
+        hit += strstr(pred, r) != NULL;
+        if (r != rbuf) free(r);
+    }
+    if (pred != pbuf) free(pred);
+    return s->match_part ? hit > 0 : (double)hit / s->n_answers;
 }

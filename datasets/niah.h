@@ -46,12 +46,14 @@
  *   "...: 1234567. \nWhat is..." (RULER's join of an empty piece).
  * - depth < 0 draws the position as RULER does: essay, depth uniform from RULER's 40 DEPTHS
  *   (round(linspace(0, 100, 40)) percent); noise, k uniform in [0, N).
- * - niah_score is RULER's string_match_all for one sample: the fraction of the answers found as
- *   case-insensitive substrings of the prediction (RULER's control-character clean-up cannot
- *   change that result; we fold ASCII case only, and the answers are ASCII). RULER reports the
- *   mean x 100. For qa_1/qa_2 (match_part) it is string_match_part: 1 when any answer is found,
- *   after RULER's postprocess_pred (strip, control characters to "\n", strip), which can matter
- *   there; the answers may be non-ASCII, and only ASCII case is folded (ruler_qa.c).
+ * - niah_score is RULER's string_match_all for one sample: the fraction of the answers r with
+ *   `r.lower() in pred.lower()`, pred being the prediction after RULER's postprocess_pred (strip,
+ *   control characters to "\n", strip; it cannot change this result for answers without control
+ *   characters or whitespace at their ends, which all but qa_1/qa_2's are). RULER reports the
+ *   mean x 100. For qa_1/qa_2 (match_part) it is string_match_part: 1 when any answer is found.
+ *   lower() is Python's, full Unicode lowercase mapping (data_lower in common.h, libunistring):
+ *   the qa answers and a model's predictions may be non-ASCII. Bytes of a prediction that are not
+ *   UTF-8 are kept as they are, and each valid run between them is lowered (common.h).
  *
  * Multi-needle (exactly RULER): the needles are made key by key (each key's values in turn) and
  *   reordered by random.Random(42).shuffle (RULER's fixed random_seed: a permutation that depends

@@ -36,8 +36,9 @@
  * - Question of sample i: QAS[i] (RULER's index + pre_samples): titans-eval's sample number
  *   (niah_make_at's pick); pick mod the count of questions beyond it (RULER fails there).
  * - Answers: the question's; metric string_match_part (niah_score with match_part): 1 when any
- *   answer is in the prediction, case-folded, after RULER's postprocess_pred (strip, control
- *   characters to "\n", strip).
+ *   answer r has `r.lower() in pred.lower()`, pred the prediction after RULER's postprocess_pred
+ *   (strip, control characters to "\n", strip). lower() is Python's, full Unicode lowercase
+ *   mapping (data_lower, libunistring): SQuAD's and HotpotQA's answers have non-ASCII names.
  *
  * Ours:
  * - target_len bounds the prompt (RULER's max_seq_length is target_len + 32), as vt/fwe/cwe.
@@ -60,9 +61,8 @@
  *   strings and each context entry a [title, sentences] pair; an answerable SQuAD question
  *   without answers (RULER's metric would fail on it), a HotpotQA entry without context, a
  *   string with a "\u0000" (jansson refuses it) and a file without questions are errors.
- * - Case folding in the metric is ASCII only (Python lowers every cased code point): a
- *   prediction that differs from a non-ASCII answer only in the case of non-ASCII letters scores
- *   0 here, 1 in RULER. */
+ * - A prediction's bytes that are not UTF-8 (RULER's predictions are Python str) are kept as
+ *   they are, and each valid run between them is lowered on its own (data_lower, common.h). */
 #include "ruler_impl.h"
 
 #include <inttypes.h>

@@ -407,6 +407,34 @@ static void test_metric(void **state)
                       "\xe2\x84\xaaitchen") == 1.0);
 }
 
+/* Non-ASCII and non-UTF-8 outputs against compare_answers (booydar/babilong metrics.py, copied
+ * into /usr/bin/python3) with qa1's TASK_LABELS and the question "Where is Mary?", the output's
+ * bytes b read as b.decode('utf-8', 'surrogateescape'), as data_lower reads them. */
+static void test_metric_unicode(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *target, *output;
+        int want;
+    } cases[] = {
+        {"kitchen", "\xe2\x84\xaaITCHEN", 1},                /* '\u212aITCHEN'.lower() == 'kitchen' */
+        {"kitchen", "K\xc4\xb0TCHEN", 0},                     /* 'KİTCHEN'.lower() == 'ki\u0307tchen' */
+        {"kitchen", "kitchen\xff", 1},                         /* a stray byte after the label */
+        {"office", "\xff" "OFF\xc3ICE", 0},                   /* one inside it */
+        {"office", "\xc3\x96\xe2 Office", 1},                /* 'Ö', a cut character, 'Office' */
+        {"garden", "\xce\xa3GARDEN \xce\xa3\xce\x91", 1}, /* 'ΣGARDEN ΣΑ' */
+        {"garden", "GARDEN<\xe2\x84\xaaONTEXT>", 1},         /* '<\u212aONTEXT>' is no '<context>' */
+        {"garden", "<CONTEXT>GARDEN", 0},                     /* '<CONTEXT>' is */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char prompt[] = "<context>\nx\n</context>\n\nQuestion: Where is Mary?";
+        char *answers[1] = {(char *)cases[i].target};
+        TextSample smp = {.prompt = prompt, .prompt_len = strlen(prompt), .answers = answers, .n_answers = 1};
+        double v = babilong_score(&smp, 1, cases[i].output);
+        if (v != cases[i].want) fail_msg("case %zu: %g, Python %d", i, v, cases[i].want);
+    }
+}
+
 /* ---- context structure ------------------------------------------------------------------------ */
 
 /* Length of the usable built-in sentence that ctx[i..n) starts with, followed by a space or the
@@ -950,7 +978,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_story),      cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_prompts_0k),       cmocka_unit_test(test_metric),
-        cmocka_unit_test(test_metric_upstream),
+        cmocka_unit_test(test_metric_upstream), cmocka_unit_test(test_metric_unicode),
         cmocka_unit_test(test_context_structure), cmocka_unit_test(test_lengths),
         cmocka_unit_test(test_min_length),
         cmocka_unit_test(test_determinism),      cmocka_unit_test(test_generator),
