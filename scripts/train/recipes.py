@@ -238,6 +238,11 @@ def campaign_recipes():
     out.append(curriculum("probe-bl-mag-qa1", VARIANTS["mag"], qa1, family="babilong"))
     out.append(curriculum("probe-bl-mag4w-qa1", ("mag",) * 4, qa1, family="babilong",
                           config=wide))
+    # Full attention of the shared size scored 45% on qa1's test at 0K after its 500 steps (the
+    # rule 53%, floor 23%): 72 of its 100 answers were the rule's, 6 of the 47 where the rule is
+    # wrong were right. So this size does not bind a person to a place in 500 steps with any
+    # layer; one change next, depth: four attention layers of the shared width.
+    out.append(curriculum("probe-bl-attn4-qa1", ("attn",) * 4, qa1, family="babilong"))
     return out + fair_recipes()
 
 
