@@ -54,7 +54,9 @@ function figure(f,    i, j, k, m, l, L, names, count, ord, zero_x, gp, dat, xt, 
     } else {
         printf "title = \"%s\"\nfloor_title = \"floor (0)\"\n", toupper(f) > gp
     }
-    printf "base = \"%s/%s\"\nset xtics (%s)\nset xrange [%g:%g]\n", dir, f, xt, (L[1] > 0 ? L[1] : zero_x) / 1.25, L[k] * 1.25 > gp
+    # more than eight lengths crowd the axis (128K 256K 512K 1M): labels at 45 degrees
+    printf "base = \"%s/%s\"\nset xtics %s(%s)\nset xrange [%g:%g]\n", dir, f,
+           (k > 8 ? "rotate by 45 right " : ""), xt, (L[1] > 0 ? L[1] : zero_x) / 1.25, L[k] * 1.25 > gp
     declare_lines(gp, names, ord, nm[f])
     close(gp)
     print f, gp
