@@ -228,6 +228,12 @@ def campaign_recipes():
                       init="wh0", lr=5e-4, warmup=10)
     more["start"] = "checkpoints/sniah/mag.h5"
     out.append(more)
+    # mag-more: 97/97 and 95/95 with seeds 4321 and 8642, still on the line. A longer
+    # continuation, batch 16 (the 128-byte passkey stage's batch), 1500 steps at lr 5e-4.
+    more2 = curriculum("mag-more-1500", VARIANTS["mag"], [dict(SNIAH_STAGE, steps=1500, batch=16)],
+                       init="wh0", lr=5e-4, warmup=10)
+    more2["start"] = "checkpoints/sniah/mag.h5"
+    out.append(more2)
     # BABILong qa1 at 0K (the facts alone, ~350 bytes), batch 16, 500 steps: the probe
     # (MAG of the shared size: 52% on test, the last-mentioned rule 53-58%) against full
     # attention of the same size (can this size bind a person to a place at all?) and a MAG of
