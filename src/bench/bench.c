@@ -92,7 +92,8 @@ static void usage(FILE *out)
             "Prints CSV: kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,\n"
             "decode_tok_s,peak_rss_mib,state_mib,sgemm_gflops (one rank; set OPENBLAS_NUM_THREADS),\n"
             "then the same rates from this thread's CPU time (cpu_*: what a loaded, shared machine\n"
-            "still measures fairly) and the small-matrix kernels in force (TITANS_KERNELS).\n");
+            "still measures fairly), the small-matrix kernels in force (TITANS_KERNELS), and the\n"
+            "decode rate in GFLOP/s (wall, then CPU time).\n");
 }
 
 int main(int argc, char **argv)
@@ -156,7 +157,7 @@ int main(int argc, char **argv)
     double peak, peak_cpu = sgemm_gflops(1024, &peak);
     printf("kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,decode_tok_s,peak_rss_mib,"
            "state_mib,sgemm_gflops,cpu_prefill_tok_s,cpu_prefill_gflops,cpu_decode_tok_s,"
-           "cpu_sgemm_gflops,kernels\n");
+           "cpu_sgemm_gflops,kernels,decode_gflops,cpu_decode_gflops\n");
     char *list = strdup(lengths);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         errno = 0;
@@ -195,11 +196,12 @@ int main(int argc, char **argv)
             fprintf(stderr, "titans-bench: %s\n", err.msg);
             return 1;
         }
-        double fl = flops_range(c, 0, n);
-        printf("%s,%d,%d,%lld,%.1f,%.2f,%.1f,%.1f,%.2f,%.2f,%.1f,%.2f,%.1f,%.2f,%s\n", kinds,
+        double fl = flops_range(c, 0, n), fd = decode ? flops_range(c, n, decode) : 0.0;
+        printf("%s,%d,%d,%lld,%.1f,%.2f,%.1f,%.1f,%.2f,%.2f,%.1f,%.2f,%.1f,%.2f,%s,%.2f,%.2f\n", kinds,
                c->d_model, c->n_layers, n, (double)n / tp, fl / tp / 1e9, decode ? decode / td : 0.0,
                peak_rss_kib() / 1024.0, titans_state_bytes(s) / 1048576.0, peak, (double)n / cp,
-               fl / cp / 1e9, decode ? decode / cd : 0.0, peak_cpu, titans_kernels());
+               fl / cp / 1e9, decode ? decode / cd : 0.0, peak_cpu, titans_kernels(),
+               decode ? fd / td / 1e9 : 0.0, decode ? fd / cd / 1e9 : 0.0);
         fflush(stdout);
         titans_state_free(s);
     }
