@@ -45,7 +45,8 @@ static void mac_forward(const TitansModel *m, const LayerWeights *lw, TitansStat
     for (int i0 = 0; i0 < n;) {
         int len = prefix ? n : (C - ls->at.seg_pos < n - i0 ? C - ls->at.seg_pos : n - i0);
         if (prefix || ls->at.seg_pos == 0) {
-            memcpy(ls->at.mseg, ls->mem.M, sizeof(float) * mem_state_floats(c));
+            /* the memory after the previous row (a segment need not start a chunk) */
+            memory_current(c, &ls->mem, sc, row0 + i0, s->path, ls->at.mseg, sc->scur);
             ls->at.len = 0; /* the previous segment's h and u rows are no longer seen */
         }
         const float *u = sc->u + (size_t)i0 * d;

@@ -83,32 +83,74 @@ static void key_gradients(const TitansConfig *c, Scratch *sc, float *A, int h, c
 
 /* ---- the token loop: docs/model.md section 3, the ground truth ---------------------------- */
 
+/* Token j of the current chunk, head h, by the token rule, from its pending act_l, delta_l and
+ * gates: S = eta S - theta act_l^T delta_l ;  M = (1 - alpha) M + S. */
+static void token_rule(const TitansConfig *c, MemState *ms, int j, int h, float *M, float *S)
+{
+    size_t g = (size_t)j * c->mem_heads + h;
+    float eta = mem_pend_gate(ms->pend, c, 0)[g], keep = 1.0f - mem_pend_gate(ms->pend, c, 1)[g],
+          theta = mem_pend_gate(ms->pend, c, 2)[g];
+    for (int l = 0; l < c->mem_depth; l++) {
+        int in, out;
+        mem_matrix_shape(c, l, &in, &out);
+        float *Sl = mem_head_matrix(S, c, l, h), *Ml = mem_head_matrix(M, c, l, h);
+        const float *act = mem_pend_act(ms->pend, c, l, h) + (size_t)j * in,
+                    *delta = mem_pend_delta(ms->pend, c, l, h) + (size_t)j * out;
+        int sz = in * out;
+        cblas_sscal(sz, eta, Sl, 1);
+        cblas_sger(CblasRowMajor, in, out, -theta, act, 1, delta, 1, Sl, out);
+        cblas_sscal(sz, keep, Ml, 1);
+        cblas_saxpy(sz, 1.0f, Sl, 1, Ml, 1);
+    }
+}
+
+void memory_current(const TitansConfig *c, MemState *ms, Scratch *sc, int64_t row,
+                    TitansMemoryPath path, float *M, float *S)
+{
+    int j = (int)(row % c->mem_chunk);
+    size_t nstate = mem_state_floats(c);
+    if (j > 0 && path == TITANS_MEMORY_CHUNKED) {
+        memory_chunk_state(c, ms, sc, j, M, S);
+        return;
+    }
+    memcpy(M, ms->M, sizeof(float) * nstate);
+    memcpy(S, ms->S, sizeof(float) * nstate);
+    for (int t = 0; t < j; t++) /* the token loop's own arithmetic, so bit for bit its state */
+        for (int h = 0; h < c->mem_heads; h++) token_rule(c, ms, t, h, M, S);
+}
+
+/* The state after each token lives in the scratch (sc->mcur, scur); MemState keeps the chunk's
+ * start and pending block as on the chunked path, so states move between the paths. */
 static void update_token_loop(const TitansModel *m, MemState *ms, Scratch *sc, int n, int64_t row0)
 {
     const TitansConfig *c = &m->cfg;
-    int d = c->d_model, dm = c->d_mem, H = c->mem_heads, L = c->mem_depth;
+    int d = c->d_model, dm = c->d_mem, H = c->mem_heads, L = c->mem_depth, b = c->mem_chunk;
     size_t nstate = mem_state_floats(c);
+    float *M = sc->mcur, *S = sc->scur;
+    const float *gates[3] = {sc->eta, sc->alpha, sc->theta};
+    memory_current(c, ms, sc, row0, TITANS_MEMORY_SEQUENTIAL, M, S);
     for (int i = 0; i < n; i++) {
-        if ((row0 + i) % c->mem_chunk == 0) memcpy(ms->A, ms->M, sizeof(float) * nstate);
+        int j = (int)((row0 + i) % b);
+        for (int g = 0; g < 3; g++)
+            memcpy(mem_pend_gate(ms->pend, c, g) + (size_t)j * H, gates[g] + (size_t)i * H, sizeof(float) * H);
         for (int h = 0; h < H; h++) {
             size_t col = (size_t)i * d + (size_t)h * dm;
-            key_gradients(c, sc, ms->A, h, sc->mk + col, sc->mv + col, d, 1);
-            float theta = sc->theta[i * H + h], eta = sc->eta[i * H + h];
-            float keep = 1.0f - sc->alpha[i * H + h];
+            /* the gradient at the chunk's start, kept in the pending block */
+            key_gradients(c, sc, ms->M, h, sc->mk + col, sc->mv + col, d, 1);
             for (int l = 0; l < L; l++) {
                 int in, out;
                 mem_matrix_shape(c, l, &in, &out);
-                float *S = mem_head_matrix(ms->S, c, l, h), *M = mem_head_matrix(ms->M, c, l, h);
-                int sz = in * out;
-                /* S = eta S - theta a_l^T delta_l ;  M = (1 - alpha) M + S */
-                cblas_sscal(sz, eta, S, 1);
-                cblas_sger(CblasRowMajor, in, out, -theta, sc->act[l], 1, sc->delta[l], 1, S, out);
-                cblas_sscal(sz, keep, M, 1);
-                cblas_saxpy(sz, 1.0f, S, 1, M, 1);
+                memcpy(mem_pend_act(ms->pend, c, l, h) + (size_t)j * in, sc->act[l], sizeof(float) * in);
+                memcpy(mem_pend_delta(ms->pend, c, l, h) + (size_t)j * out, sc->delta[l], sizeof(float) * out);
             }
+            token_rule(c, ms, j, h, M, S);
             /* read with the state after this token's update */
-            mlp_forward(c, ms->M, h, sc->mq + col, d, 1, sc->aq, sc->zk, NULL, sc->mtmp,
+            mlp_forward(c, M, h, sc->mq + col, d, 1, sc->aq, sc->zk, NULL, sc->mtmp,
                         sc->sigma_q, sc->my + col, d, sc->wmax);
+        }
+        if (j == b - 1) { /* the chunk is complete: its end state is the next chunk's start */
+            memcpy(ms->M, M, sizeof(float) * nstate);
+            memcpy(ms->S, S, sizeof(float) * nstate);
         }
     }
 }

@@ -10,6 +10,12 @@
 void memory_forward(const TitansModel *m, const MemWeights *mw, MemState *ms, Scratch *sc,
                     const float *u, float *out, int n, int64_t row0, TitansMemoryPath path);
 
+/* M and S (each [mem_state_floats]) after layer rows 0 .. row-1: the state itself at a chunk
+ * boundary, else the chunk's start plus its pending tokens, by the token rule on the sequential
+ * path (bit for bit the token loop's state) and by the chunked form otherwise. */
+void memory_current(const TitansConfig *c, MemState *ms, Scratch *sc, int64_t row,
+                    TitansMemoryPath path, float *M, float *S);
+
 /* mac read: r [n, d] = concat_heads(W(L2(SiLU(u W_Q)))) with fixed fast weights W (no conv). */
 void memory_read_fixed(const TitansModel *m, const MemWeights *mw, const float *W, Scratch *sc,
                        const float *u, float *r, int n);

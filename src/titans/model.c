@@ -37,14 +37,12 @@ static int run_prefix(TitansModel *m, TitansError *err)
         s->layers[i].at.seg_pos = 0;
         s->layers[i].at.len = 0;
         if (layer_has_memory(c->layer_kinds[i])) {
-            size_t msf = mem_state_floats(c);
             for (int l = 0; l < c->mem_depth; l++) {
                 int in, out;
                 mem_matrix_shape(c, l, &in, &out);
                 memcpy(s->layers[i].mem.M + mem_matrix_offset(c, l), m->w.layers[i].mem.m0[l],
                        sizeof(float) * (size_t)c->mem_heads * in * out);
             }
-            memcpy(s->layers[i].mem.A, s->layers[i].mem.M, sizeof(float) * msf);
         }
     }
     s->rows = 0;

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "memory.h"
+#include "memory_chunk.h"
 #include "state.h"
 
 /* ---- layout --------------------------------------------------------------------------------- */
@@ -40,7 +42,7 @@ static size_t layout(const TitansConfig *c, TitansState *s, float *base)
         if (layer_has_memory(k)) {
             TAKE(m->M, msf);
             TAKE(m->S, msf);
-            TAKE(m->A, msf);
+            TAKE(m->pend, mem_pend_floats(c));
             TAKE(m->conv, 9 * d);
         }
     }
@@ -54,6 +56,7 @@ static size_t scratch_layout(const TitansConfig *c, Scratch *sc, float *base)
 {
     size_t off = 0, B = (size_t)sc->rows, d = (size_t)c->d_model, w = (size_t)sc->wmax;
     size_t H = (size_t)c->mem_heads, L = (size_t)c->mem_depth;
+    size_t R = B > (size_t)c->mem_chunk ? B : (size_t)c->mem_chunk; /* a chunk's rows */
 #define TAKE(ptr, n)                  \
     do {                              \
         if (base) (ptr) = base + off; \
@@ -77,15 +80,17 @@ static size_t scratch_layout(const TitansConfig *c, Scratch *sc, float *base)
         TAKE(sc->delta[l], B * w);
         TAKE(sc->dgelu[l], B * w);
     }
-    TAKE(sc->zq, B * w);
+    TAKE(sc->zq, R * w);
     TAKE(sc->tr_a, w * B);
     TAKE(sc->tr_b, w * B);
-    TAKE(sc->mtmp, B * w);
+    TAKE(sc->mtmp, R * w);
+    TAKE(sc->mcur, mem_state_floats(c));
+    TAKE(sc->scur, mem_state_floats(c));
     TAKE(sc->sigma_k, B);
     TAKE(sc->sigma_q, B);
-    TAKE(sc->coef_s, B * B);
-    TAKE(sc->coef_m, B * B);
-    TAKE(sc->gram, B * B);
+    TAKE(sc->coef_s, B * R);
+    TAKE(sc->coef_m, B * R);
+    TAKE(sc->gram, B * R);
     TAKE(sc->coef_p, B);
     TAKE(sc->coef_b, B);
     TAKE(sc->coef_f, B);
@@ -179,16 +184,31 @@ int64_t titans_state_cached_keys(const TitansState *s, int layer)
     }
 }
 
+/* Matrix l (1-based) of M (which = 0) or S (1) after the rows seen so far: the state itself at a
+ * chunk boundary, else materialised into the scratch (tests only: it reuses s's scratch). */
+static const float *memory_view(const TitansState *s, int layer, int l, int which)
+{
+    const TitansConfig *c = s->cfg;
+    if (!layer_has_memory(c->layer_kinds[layer]) || l < 1 || l > c->mem_depth) return NULL;
+    TitansState *w = (TitansState *)s;
+    MemState *ms = &w->layers[layer].mem;
+    const float *M = ms->M, *S = ms->S;
+    if (s->rows % c->mem_chunk != 0) {
+        memory_current(c, ms, &w->sc, s->rows, s->path, w->sc.mcur, w->sc.scur);
+        M = w->sc.mcur;
+        S = w->sc.scur;
+    }
+    return (which ? S : M) + mem_matrix_offset(c, l - 1);
+}
+
 const float *titans_state_memory_weights(const TitansState *s, int layer, int l)
 {
-    if (!layer_has_memory(s->cfg->layer_kinds[layer]) || l < 1 || l > s->cfg->mem_depth) return NULL;
-    return s->layers[layer].mem.M + mem_matrix_offset(s->cfg, l - 1);
+    return memory_view(s, layer, l, 0);
 }
 
 const float *titans_state_memory_momentum(const TitansState *s, int layer, int l)
 {
-    if (!layer_has_memory(s->cfg->layer_kinds[layer]) || l < 1 || l > s->cfg->mem_depth) return NULL;
-    return s->layers[layer].mem.S + mem_matrix_offset(s->cfg, l - 1);
+    return memory_view(s, layer, l, 1);
 }
 
 static int64_t attn_rows(const TitansState *s) { return titans_state_position(s) > 0 ? titans_state_position(s) : 0; }
@@ -225,7 +245,7 @@ int titans_state_copy(TitansState *dst, const TitansState *src, TitansError *err
 /* ---- serialisation: header | arena | (seg_pos, len) per layer | attn caches ----------------- */
 
 #define STATE_MAGIC "TITANSST"
-#define STATE_VERSION 1u
+#define STATE_VERSION 2u /* 2: memory at the chunk's start plus a pending block (was: after the last token, and an anchor copy) */
 
 typedef struct {
     char magic[8];

@@ -23,7 +23,8 @@ typedef struct {
 } AttnState;
 
 typedef struct {
-    float *M, *S, *A;  /* fast weights, momentum, chunk anchor, each [mem_state_floats] */
+    float *M, *S;      /* fast weights and momentum at the current chunk's start [mem_state_floats] */
+    float *pend;       /* the chunk's tokens so far, taken at M, S [mem_pend_floats] (memory_chunk.h) */
     float *conv;       /* pre-conv history [3 projections (q, k, v)][3 rows][d] */
 } MemState;
 
@@ -47,12 +48,13 @@ typedef struct {
     float *delta[TITANS_MAX_MEM_DEPTH];    /* gradient at each memory layer output [B, wmax] */
     float *dgelu[TITANS_MAX_MEM_DEPTH];    /* GELU'(zk) of the keys [B, wmax] */
     float *aq[TITANS_MAX_MEM_DEPTH + 1];   /* query activations [B, wmax] */
-    float *zq;                             /* [B, wmax] */
-    float *mtmp;                           /* [B, wmax] */
+    float *zq;                             /* [R, wmax], R = max(B, mem_chunk) */
+    float *mtmp;                           /* [R, wmax] */
     float *sigma_k, *sigma_q;              /* [B] LN sigmas */
-    float *coef_s, *coef_m, *gram;         /* [B, B] */
+    float *coef_s, *coef_m, *gram;         /* [B, R] */
     float *coef_p, *coef_b, *coef_f;       /* [B] */
     float *tr_a, *tr_b;                    /* transposed operands of the chunk step [wmax, B] */
+    float *mcur, *scur;                    /* M, S after the latest token (token loop; views) [mem_state_floats] */
     float *scores;                         /* attention scores of a block against a key tile [B, 512] */
     float *att_max, *att_sum;              /* online softmax per query row [B] */
 } Scratch;

@@ -38,7 +38,9 @@ typedef enum { TITANS_MEMORY_CHUNKED, TITANS_MEMORY_SEQUENTIAL } TitansMemoryPat
 /* The version of the engine's numerics: bump it with any change that can alter an output beyond
  * nothing (a new kernel, a reordered sum). Records made by another version are not reused on
  * resume (src/eval/identity.h). */
-#define TITANS_NUMERICS_VERSION 2 /* 2: the chunk step on src/titans/kernels.h */
+/* 2: the chunk step on src/titans/kernels.h; 3: the end state deferred to the chunk's end (a
+ * piece inside a chunk reads from the chunk's start, decode's backward on sgemv) */
+#define TITANS_NUMERICS_VERSION 3
 
 #define TITANS_MAX_LAYERS 1024
 #define TITANS_MAX_MEM_DEPTH 16
@@ -155,7 +157,9 @@ int titans_forecast(const TitansModel *m, TitansState *s, const float *window, i
                     float *forecast, const TitansTrace *trace, TitansError *err);
 
 /* Fast weights M and momentum S of a memory layer after the rows seen so far, for tests:
- * matrix l (1-based) as [mem_heads, in_l, out_l]. NULL for a layer without memory. */
+ * matrix l (1-based) as [mem_heads, in_l, out_l]. NULL for a layer without memory. Mid-chunk the
+ * state holds the chunk's start and its pending tokens, so these are computed into s's scratch:
+ * valid until the next call on s. */
 const float *titans_state_memory_weights(const TitansState *s, int layer, int l);
 const float *titans_state_memory_momentum(const TitansState *s, int layer, int l);
 /* The residual stream of the prefix rows after layer i, [n_persistent, d_model] (tests). */
