@@ -70,7 +70,7 @@ static void run_lm(float scale, const char *want)
     int32_t prompt[20], out[4];
     int n_out;
     for (int i = 0; i < 20; i++) prompt[i] = 'a' + i;
-    expect(titans_generate_greedy(m, s, prompt, 20, 4, -1, out, &n_out, &err), &err, want);
+    expect(titans_generate_greedy(m, s, prompt, 20, 4, -1, out, &n_out, NULL, &err), &err, want);
     titans_state_free(s);
     titans_model_free(m);
 }

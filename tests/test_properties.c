@@ -318,7 +318,7 @@ static void greedy(const char *name, TitansModel *m)
     int32_t *tok = random_tokens(c, P + G, 11), out[12];
     int n_out = 0;
     TitansState *s = titans_state_new(m, &err);
-    assert_int_equal(titans_generate_greedy(m, s, tok, P, G, -1, out, &n_out, &err), 0);
+    assert_int_equal(titans_generate_greedy(m, s, tok, P, G, -1, out, &n_out, NULL, &err), 0);
     assert_int_equal(n_out, G);
     memcpy(tok + P, out, sizeof out);
     float *logits = malloc(sizeof(float) * 256 * (P + G));
@@ -335,7 +335,7 @@ static void greedy(const char *name, TitansModel *m)
     }
     /* a stop byte ends generation right after it */
     titans_state_reset(m, s);
-    assert_int_equal(titans_generate_greedy(m, s, tok, P, G, out[2], out, &n_out, &err), 0);
+    assert_int_equal(titans_generate_greedy(m, s, tok, P, G, out[2], out, &n_out, NULL, &err), 0);
     assert_true(n_out <= 3 && out[n_out - 1] == tok[P + 2]);
     printf("# %s: %d greedy bytes match the argmax of a full re-run\n", name, G);
     free(logits);

@@ -307,7 +307,7 @@ static int run_text(Workspace *ws, const Unit *u, UnitResult *r, DataError *err)
         for (; rc == 0 && !ws->saver.stopped && n - pos > UNITSTATE_PIECE; pos += UNITSTATE_PIECE)
             rc = titans_forward(m, st, tokens + pos, UNITSTATE_PIECE, NULL, NULL, NULL, &terr) != 0 ? -2
                : unitstate_maybe_save(&ws->saver, st, pos + UNITSTATE_PIECE, err);
-        if (rc == 0 && !ws->saver.stopped && titans_generate_greedy(m, st, tokens + pos, n - pos, smp.max_new, '\n', out, &n_out, &terr) != 0)
+        if (rc == 0 && !ws->saver.stopped && titans_generate_greedy(m, st, tokens + pos, n - pos, smp.max_new, '\n', out, &n_out, NULL, &terr) != 0)
             rc = -2;
         if (rc == -2) {
             data_error(err, "model '%s': %s", s->models[u->model].name, terr.msg);

@@ -228,7 +228,7 @@ static int argmax(const float *x, int n)
 
 int titans_generate_greedy(const TitansModel *m, TitansState *s, const int32_t *prompt,
                            int64_t n_prompt, int max_new, int stop, int32_t *out, int *n_out,
-                           TitansError *err)
+                           float *step_logits, TitansError *err)
 {
     float logits[256];
     *n_out = 0;
@@ -243,6 +243,7 @@ int titans_generate_greedy(const TitansModel *m, TitansState *s, const int32_t *
     if (titans_forward(m, s, prompt, n_prompt, NULL, logits, NULL, err) != 0) return -1;
     for (int i = 0; i < max_new; i++) {
         int32_t tok = argmax(logits, 256);
+        if (step_logits) memcpy(step_logits + (size_t)i * 256, logits, sizeof logits);
         out[(*n_out)++] = tok;
         if (tok == stop || i + 1 == max_new) break;
         if (titans_forward(m, s, &tok, 1, NULL, logits, NULL, err) != 0) return -1;

@@ -67,25 +67,6 @@ static int32_t *read_prompt(const char *path, int64_t *n)
     return tokens;
 }
 
-/* Greedy generation as titans_generate_greedy, keeping each step's logits [max_new, VOCAB]. */
-static int generate(const TitansModel *m, TitansState *s, const int32_t *prompt, int64_t n,
-                    int max_new, int32_t *out, float *logits, int *n_out, TitansError *err)
-{
-    *n_out = 0;
-    if (titans_forward(m, s, prompt, n, NULL, logits, NULL, err) != 0) return -1;
-    for (int i = 0; i < max_new; i++) {
-        const float *row = logits + (size_t)i * VOCAB;
-        int32_t best = 0;
-        for (int v = 1; v < VOCAB; v++)
-            if (row[v] > row[best]) best = v;
-        out[(*n_out)++] = best;
-        if (best == '\n' || i + 1 == max_new) break;
-        float *next = logits + (size_t)(i + 1) * VOCAB;
-        if (titans_forward(m, s, &best, 1, NULL, next, NULL, err) != 0) return -1;
-    }
-    return 0;
-}
-
 static int write_out(const char *path, const int32_t *tokens, const float *logits, int n_new)
 {
     char tmp[4096];
@@ -135,7 +116,7 @@ int main(int argc, char **argv)
         goto done;
     }
     if (!(s = titans_state_new(m, &err)) ||
-        generate(m, s, prompt, n, max_new, tokens, logits, &n_new, &err) != 0) {
+        titans_generate_greedy(m, s, prompt, n, max_new, '\n', tokens, &n_new, logits, &err) != 0) {
         fprintf(stderr, PROG ": %s: %s\n", argv[1], err.msg);
         goto done;
     }
