@@ -5,7 +5,8 @@
 Runs the whole model (prefix, every layer, head) in float32 without autograd on `length` random
 tokens of the checkpoint's input and prints one CSV line per length:
 kind,length,tokens_per_s,seconds. kind is the checkpoint's layer kinds joined by '+'; seconds is
-the best of --repeat runs. Series checkpoints are not supported (their length is fixed by the
+the best of --repeat runs, wall-clock or, with --cpu-time, this thread's CPU time (one torch
+thread: what a loaded, shared machine still measures fairly). Series checkpoints are not supported (their length is fixed by the
 config).
 """
 import argparse
@@ -24,6 +25,7 @@ def main():
                         help="memory update path (chunked: matrix form, the fastest)")
     parser.add_argument("--repeat", type=int, default=1, help="runs per length, best is kept")
     parser.add_argument("--seed", type=int, default=0, help="seed of the random tokens")
+    parser.add_argument("--cpu-time", action="store_true", help="time by this thread's CPU time")
     args = parser.parse_args()
 
     torch.set_num_threads(1)
@@ -35,15 +37,16 @@ def main():
     gen = torch.Generator().manual_seed(args.seed)
     with torch.no_grad():  # warm-up: one-time allocations and library initialisation
         model(torch.randint(0, cfg.vocab_size, (64,), generator=gen), chunked=True)
+    clock = time.thread_time if args.cpu_time else time.perf_counter
     print("kind,length,tokens_per_s,seconds")
     for length in args.lengths:
         tokens = torch.randint(0, cfg.vocab_size, (length,), generator=gen)
         best = float("inf")
         for _ in range(args.repeat):
-            start = time.perf_counter()
+            start = clock()
             with torch.no_grad():
                 out = model(tokens, dtype=torch.float32, chunked=args.path == "chunked")
-            seconds = time.perf_counter() - start
+            seconds = clock() - start
             if not torch.isfinite(out.final).all():
                 raise SystemExit(f"bench_ref.py: non-finite output at length {length}")
             best = min(best, seconds)
