@@ -157,7 +157,7 @@ class RecipeIdentityTest(unittest.TestCase):
             self.assertIn(r["init"], inits.INITS)
         named = [r["name"] for r in RC.all_recipes() if "init" in r]
         self.assertEqual(named, ["mac-curriculum", "swa-long", "lmm-long-wh0-keep", "lmm-long-keep-32k",
-                                 "swa-long-32k"])
+                                 "swa-long-32k", "mag-more-1500"])
         for r in RC.all_recipes():
             self.assertIn(r.get("init", "project"), inits.INITS)
 
