@@ -1,7 +1,9 @@
 /* Every kernel implementation this CPU can run (portable, avx2, avx512) against plain double
  * loops: the small gemm on odd shapes (rows 1, 15, 16, 17, 255; columns 1 .. 257; k 1 .. 256),
  * transposed A, beta 0 (C full of NaN, never read) and 1, the D term; GELU and GELU' against
- * libm's erf over the range where they matter and at the extremes; SiLU against libm's exp.
+ * libm's erf over the range where they matter and at the extremes; SiLU against libm's exp;
+ * attention's online softmax row against a double loop (tile lengths 1 .. 512, every kind of seen
+ * range: whole, inside, one key, none; first tile and a later one that rescales the output).
  * Implementations the CPU lacks are skipped with a note (the AVX-512 path runs where present). */
 #include <math.h>
 #include <setjmp.h>
@@ -110,6 +112,75 @@ static void test_silu(void **st)
     }
 }
 
+/* One softmax_tile call against double arithmetic; returns the worst relative error. */
+static double softmax_error(const Kernels *kn, int kt, int lo, int hi, int first, int dh, unsigned seed)
+{
+    float s[512], s0[512], o[80], o0[80];
+    for (int j = 0; j < kt; j++) s0[j] = s[j] = 8.0f * uniform(&seed);
+    for (int k = 0; k < dh; k++) o0[k] = o[k] = uniform(&seed);
+    o[dh] = o0[dh] = 7.0f; /* past the row: never written */
+    float mx = first ? -INFINITY : 4.0f * uniform(&seed), sum = first ? 0.0f : 3.0f;
+    float mx0 = mx, sum0 = sum;
+    kn->softmax_tile(s, kt, lo, hi, &mx, &sum, o, dh);
+    assert_memory_equal(&o[dh], &o0[dh], sizeof(float));
+    if (hi < lo) { /* nothing seen: zeros, state untouched */
+        for (int j = 0; j < kt; j++) assert_true(s[j] == 0.0f);
+        assert_memory_equal(&mx, &mx0, sizeof mx);
+        assert_memory_equal(&sum, &sum0, sizeof sum);
+        assert_memory_equal(o, o0, sizeof(float) * (size_t)dh);
+        return 0;
+    }
+    double m = mx0;
+    for (int j = lo; j <= hi; j++) m = s0[j] > m ? s0[j] : m;
+    assert_true(mx == (float)m);
+    double c = first ? 0.0 : exp((double)mx0 - m), want_sum = sum0 * c, worst = 0;
+    for (int j = 0; j < kt; j++) {
+        double want = j < lo || j > hi ? 0.0 : exp((double)s0[j] - m);
+        if (want == 0.0) assert_true(s[j] == 0.0f);
+        double e = fabs(s[j] - want) / (want + 1e-30);
+        worst = e > worst ? e : worst;
+        want_sum += want;
+    }
+    double e = fabs(sum - want_sum) / want_sum;
+    worst = e > worst ? e : worst;
+    for (int k = 0; k < dh; k++) {
+        double want = first ? 0.0 : o0[k] * c;
+        if (first) /* c = 0: the kernel may leave or zero o; the caller starts from zeros */
+            continue;
+        e = fabs(o[k] - want) / (fabs(want) + 1e-30);
+        worst = e > worst ? e : worst;
+    }
+    return worst;
+}
+
+static void test_softmax(void **st)
+{
+    const Kernels *kn = *st;
+    static const int kts[] = {1, 15, 16, 17, 33, 255, 256, 384, 512}, dhs[] = {1, 15, 16, 17, 64, 79};
+    unsigned seed = 7;
+    for (size_t ti = 0; ti < sizeof kts / sizeof *kts; ti++)
+        for (int range = 0; range < 5; range++)
+            for (int first = 0; first < 2; first++) {
+                int kt = kts[ti], lo = 0, hi = kt - 1;
+                if (range == 1) { /* inside: a causal and windowed row */
+                    lo = kt / 3;
+                    hi = kt - 1 - kt / 5;
+                } else if (range == 2) { /* one key */
+                    lo = hi = kt / 2;
+                } else if (range == 3) { /* none (above the diagonal) */
+                    lo = 0;
+                    hi = -1;
+                } else if (range == 4) { /* none (out of the window) */
+                    lo = kt;
+                    hi = kt - 1;
+                }
+                int dh = dhs[(ti + (size_t)range) % 6];
+                double e = softmax_error(kn, kt, lo, hi, first, dh, seed++);
+                if (e > 1e-6) printf("# %s softmax kt=%d lo=%d hi=%d first=%d: error %g\n", kn->name, kt, lo, hi, first, e);
+                assert_true(e <= 1e-6);
+            }
+}
+
 static int setup(void **st, const char *name)
 {
     *st = (void *)kernels_named(name);
@@ -128,6 +199,7 @@ static void run_or_skip(void **st, void (*f)(void **))
 static void gemm_case(void **st) { run_or_skip(st, test_gemm); }
 static void gelu_case(void **st) { run_or_skip(st, test_gelu); }
 static void silu_case(void **st) { run_or_skip(st, test_silu); }
+static void softmax_case(void **st) { run_or_skip(st, test_softmax); }
 
 int main(void)
 {
@@ -135,12 +207,15 @@ int main(void)
         {"gemm portable", gemm_case, portable, NULL, NULL},
         {"gelu portable", gelu_case, portable, NULL, NULL},
         {"silu portable", silu_case, portable, NULL, NULL},
+        {"softmax portable", softmax_case, portable, NULL, NULL},
         {"gemm avx2", gemm_case, avx2, NULL, NULL},
         {"gelu avx2", gelu_case, avx2, NULL, NULL},
         {"silu avx2", silu_case, avx2, NULL, NULL},
+        {"softmax avx2", softmax_case, avx2, NULL, NULL},
         {"gemm avx512", gemm_case, avx512, NULL, NULL},
         {"gelu avx512", gelu_case, avx512, NULL, NULL},
         {"silu avx512", silu_case, avx512, NULL, NULL},
+        {"softmax avx512", softmax_case, avx512, NULL, NULL},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

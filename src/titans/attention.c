@@ -4,6 +4,7 @@
 #include <math.h>
 #include <string.h>
 
+#include "kernels.h"
 #include "ops.h"
 
 /* A run of keys/values [n, d] whose key j has time t0 + j. A query at time tq sees key time tau
@@ -27,6 +28,7 @@ static void attend_rows(const TitansConfig *c, Scratch *sc, const float *q_rot, 
     int d = c->d_model, dh = c->d_head;
     float scale = 1.0f / sqrtf((float)dh);
     float *S = sc->scores, *mx = sc->att_max, *sum = sc->att_sum;
+    const Kernels *kn = kernels();
     for (int h = 0; h < c->n_heads; h++) {
         float *o = out + (size_t)h * dh; /* [n, dh], row stride d */
         for (int i = 0; i < n; i++) {
@@ -49,28 +51,13 @@ static void attend_rows(const TitansConfig *c, Scratch *sc, const float *q_rot, 
                     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, kt, dh, scale, q, d, K,
                                 d, 0.0f, S, kt);
                 for (int i = 0; i < n; i++) {
-                    float *si = S + (size_t)i * kt;
                     int64_t tq = tq0 + i, lo = 0, hi = kt - 1;
                     if (!run->always) {
                         if (tq - tau0 < hi) hi = tq - tau0;
                         if (window && tq - window + 1 - tau0 > lo) lo = tq - window + 1 - tau0;
                     }
-                    if (hi < lo) {
-                        memset(si, 0, sizeof(float) * (size_t)kt);
-                        continue;
-                    }
-                    float m = mx[i];
-                    for (int64_t j = lo; j <= hi; j++) m = si[j] > m ? si[j] : m;
-                    float corr = mx[i] == -INFINITY ? 0.0f : exp_fast(mx[i] - m), rs = 0.0f;
-                    for (int64_t j = 0; j < lo; j++) si[j] = 0.0f;
-#pragma omp simd
-                    for (int64_t j = lo; j <= hi; j++) si[j] = exp_fast(si[j] - m);
-                    for (int64_t j = lo; j <= hi; j++) rs += si[j];
-                    for (int64_t j = hi + 1; j < kt; j++) si[j] = 0.0f;
-                    sum[i] = sum[i] * corr + rs;
-                    mx[i] = m;
-                    if (corr != 1.0f)
-                        for (int k = 0; k < dh; k++) o[(size_t)i * d + k] *= corr;
+                    kn->softmax_tile(S + (size_t)i * kt, kt, (int)lo, (int)hi, &mx[i], &sum[i],
+                                     o + (size_t)i * d, dh);
                 }
                 const float *V = run->v + (size_t)j0 * d + (size_t)h * dh;
                 if (n == 1)

@@ -1,6 +1,7 @@
 /* Kernel choice (CPU features, TITANS_KERNELS) and the portable C implementations. */
 #include "kernels.h"
 
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,30 @@ static void silu_portable(float *x, size_t n)
     for (size_t i = 0; i < n; i++) x[i] = silu(x[i]);
 }
 
-const Kernels kernels_portable = {"portable", gemm_portable, gelu_portable, silu_portable};
+/* The scalar loops attention had before the kernels (kernels.h); their sums run in key order. */
+static void softmax_tile_portable(float *s, int kt, int lo, int hi, float *mx, float *sum, float *o,
+                                  int dh)
+{
+    if (hi < lo) {
+        memset(s, 0, sizeof(float) * (size_t)kt);
+        return;
+    }
+    float m = *mx;
+    for (int j = lo; j <= hi; j++) m = s[j] > m ? s[j] : m;
+    float corr = *mx == -INFINITY ? 0.0f : exp_fast(*mx - m), rs = 0.0f;
+    for (int j = 0; j < lo; j++) s[j] = 0.0f;
+#pragma omp simd
+    for (int j = lo; j <= hi; j++) s[j] = exp_fast(s[j] - m);
+    for (int j = lo; j <= hi; j++) rs += s[j];
+    for (int j = hi + 1; j < kt; j++) s[j] = 0.0f;
+    *sum = *sum * corr + rs;
+    *mx = m;
+    if (corr != 1.0f)
+        for (int k = 0; k < dh; k++) o[k] *= corr;
+}
+
+const Kernels kernels_portable = {"portable", gemm_portable, gelu_portable, silu_portable,
+                                  softmax_tile_portable};
 
 static int cpu_has(const char *name)
 {

@@ -1,5 +1,5 @@
 /* Small-matrix and element-wise kernels for the shapes where BLAS is weak: the memory's chunk step
- * (16-row products per head) and its GELU. Three implementations: AVX-512, AVX2+FMA and portable
+ * (16-row products per head) and its GELU, and attention's online softmax. Three implementations: AVX-512, AVX2+FMA and portable
  * C, chosen once at run time from the CPU's features (TITANS_KERNELS=portable|avx2|avx512
  * overrides; asking for more than the CPU has falls back to the best it has). The choice changes
  * float32 rounding, so it is part of the engine's numerics identity (titans_kernels()). */
@@ -20,6 +20,11 @@ typedef struct {
     void (*gelu)(float *a, float *g, const float *z, size_t n);
     /* x[i] = SiLU(x[i]) = x[i] / (1 + e^-x[i]) (exp to about 2e-7 relative) */
     void (*silu)(float *x, size_t n);
+    /* One query row of attention's online softmax, on a tile of kt scores s whose keys lo .. hi
+     * (inclusive) the query sees. With m' = max(*mx, s[lo .. hi]) and c = e^(*mx - m') (0 while
+     * *mx is -inf): s[j] = e^(s[j] - m') on [lo, hi] and 0 elsewhere, *sum = c *sum + the new
+     * s[lo .. hi], o[0 .. dh) *= c, *mx = m'. hi < lo zeroes s and changes nothing else. */
+    void (*softmax_tile)(float *s, int kt, int lo, int hi, float *mx, float *sum, float *o, int dh);
 } Kernels;
 
 /* The kernels in force (chosen on the first call; thread-safe after that). */

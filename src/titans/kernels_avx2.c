@@ -5,7 +5,9 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #define TARGET __attribute__((target("avx2,fma")))
 #define VW 8
@@ -27,6 +29,7 @@ typedef __m256i MASK;
 #define vloadm(m, p) _mm256_maskload_ps(p, m)
 #define vstorem(p, m, x) _mm256_maskstore_ps(p, m, x)
 #define vabs(x) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x)
+#define vblend(m, a, b) _mm256_blendv_ps(a, b, _mm256_castsi256_ps(m))
 #define vxorsign(e, z) _mm256_xor_ps(e, _mm256_and_ps(z, _mm256_set1_ps(-0.0f)))
 #define vexp2i(t)                                                                                  \
     _mm256_castsi256_ps(_mm256_slli_epi32(                                                         \
@@ -40,6 +43,20 @@ static inline TARGET MASK vmask(int c)
     static const int32_t ones[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
     c = c < 0 ? 0 : c > VW ? VW : c;
     return _mm256_loadu_si256((const __m256i *)(ones + 8 - c));
+}
+
+/* horizontal sum and max: halves, then pairs */
+static inline TARGET float vhsum(V x)
+{
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    return _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
+}
+static inline TARGET float vhmax(V x)
+{
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
 }
 
 #define KNAME kernels_avx2

@@ -5,7 +5,9 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #define TARGET __attribute__((target("avx512f")))
 #define VW 16
@@ -27,6 +29,9 @@ typedef __mmask16 MASK;
 #define vloadm(m, p) _mm512_maskz_loadu_ps(m, p)
 #define vstorem(p, m, x) _mm512_mask_storeu_ps(p, m, x)
 #define vabs(x) _mm512_abs_ps(x)
+#define vblend(m, a, b) _mm512_mask_blend_ps(m, a, b)
+#define vhsum(x) _mm512_reduce_add_ps(x)
+#define vhmax(x) _mm512_reduce_max_ps(x)
 #define vxorsign(e, z)                                                                              \
     _mm512_castsi512_ps(_mm512_xor_si512(                                                          \
         _mm512_castps_si512(e),                                                                    \

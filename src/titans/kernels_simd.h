@@ -6,6 +6,7 @@
  *   vmask(c)          mask of the first c lanes (c may be <= 0 or >= VW)
  *   vloadm, vstorem   masked load (zero elsewhere) and store
  *   vabs, vxorsign(e, z)   |x|, and e with the sign of z flipped in (e >= 0)
+ *   vblend(m, a, b)   b in the lanes of m, a elsewhere;  vhsum, vhmax: sum and max of the lanes
  *   vexp2i(t)         2^n from t = n + 1.5 * 2^23 (float bits of the rounding sum)
  *   KNAME             the Kernels object to define
  * Register tiles: MR rows of C x NV vectors of columns, accumulated over k with A broadcast. */
@@ -153,4 +154,58 @@ static TARGET void silu(float *x, size_t n)
     }
 }
 
-const Kernels KNAME = {KNAME_STR, gemm, gelu, silu};
+/* x[0 .. n) *= c */
+INLINE void scale_row(float *x, int n, float c)
+{
+    int j = 0;
+    for (; j + VW <= n; j += VW) vstore(x + j, vmul(vload(x + j), vset1(c)));
+    if (j < n) {
+        MASK mk = vmask(n - j);
+        vstorem(x + j, mk, vmul(vloadm(mk, x + j), vset1(c)));
+    }
+}
+
+/* Attention's online softmax on one score row (kernels.h): a max pass and an exp-and-sum pass
+ * over [lo, hi], the masked lanes of the tail held out of both. */
+static TARGET void softmax_tile(float *s, int kt, int lo, int hi, float *mx, float *sum, float *o,
+                                int dh)
+{
+    if (hi < lo) {
+        memset(s, 0, sizeof(float) * (size_t)kt);
+        return;
+    }
+    memset(s, 0, sizeof(float) * (size_t)lo);
+    memset(s + hi + 1, 0, sizeof(float) * (size_t)(kt - 1 - hi));
+    float *x = s + lo;
+    int len = hi - lo + 1, j = 0;
+    V vm = vset1(-INFINITY);
+    for (; j + VW <= len; j += VW) vm = vmax(vm, vload(x + j));
+    if (j < len) {
+        MASK mk = vmask(len - j);
+        vm = vmax(vm, vblend(mk, vset1(-INFINITY), vloadm(mk, x + j)));
+    }
+    float m = vhmax(vm);
+    m = *mx > m ? *mx : m;
+    float corr = 0.0f, lanes[VW];
+    if (*mx != -INFINITY) { /* c = e^(*mx - m') through the same exp */
+        vstore(lanes, vexp(vset1(*mx - m)));
+        corr = lanes[0];
+    }
+    V vmax_row = vset1(m), acc = vzero();
+    for (j = 0; j + VW <= len; j += VW) {
+        V e = vexp(vsub(vload(x + j), vmax_row));
+        vstore(x + j, e);
+        acc = vadd(acc, e);
+    }
+    if (j < len) {
+        MASK mk = vmask(len - j);
+        V e = vblend(mk, vzero(), vexp(vsub(vloadm(mk, x + j), vmax_row)));
+        vstorem(x + j, mk, e);
+        acc = vadd(acc, e);
+    }
+    *sum = *sum * corr + vhsum(acc);
+    *mx = m;
+    if (corr != 1.0f) scale_row(o, dh, corr);
+}
+
+const Kernels KNAME = {KNAME_STR, gemm, gelu, silu, softmax_tile};
