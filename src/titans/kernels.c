@@ -61,7 +61,7 @@ static void softmax_tile_portable(float *s, int kt, int lo, int hi, float *mx, f
         for (int k = 0; k < dh; k++) o[k] *= corr;
 }
 
-const Kernels kernels_portable = {"portable", gemm_portable, gelu_portable, silu_portable,
+const Kernels kernels_portable = {"portable", 0, gemm_portable, gelu_portable, silu_portable,
                                   softmax_tile_portable};
 
 static int cpu_has(const char *name)

@@ -10,6 +10,10 @@
 
 typedef struct {
     const char *name;
+    /* 1 where gemm outruns OpenBLAS on the engine's larger products too (attention's score and
+     * value tiles): the AVX-512 kernels, about 1.6-2x OpenBLAS 0.3.21 (whose Haswell kernels it
+     * picks on Zen 5) on [64..128] x 64 x [16..512]. AVX2's is on par with OpenBLAS: 0. */
+    int fast_gemm;
     /* C [n, m] = beta C + gamma D + A B, with A[i][p] = a[i * rsa + p * csa] (so A may be a
      * transpose), B [k, m] row-major (ldb), C and D row-major (ldc, ldd). beta = 0 never reads C;
      * d = NULL leaves out the D term. Built for n or k <= 16 and m of 16 .. 256. */

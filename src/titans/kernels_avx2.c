@@ -59,6 +59,7 @@ static inline TARGET float vhmax(V x)
     return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
 }
 
+#define FAST_GEMM 0
 #define KNAME kernels_avx2
 #define KNAME_STR "avx2"
 #include "kernels_simd.h"

@@ -47,6 +47,7 @@ static inline TARGET MASK vmask(int c)
     return c >= VW ? (MASK)0xFFFF : c <= 0 ? (MASK)0 : (MASK)((1u << c) - 1u);
 }
 
+#define FAST_GEMM 1
 #define KNAME kernels_avx512
 #define KNAME_STR "avx512"
 #include "kernels_simd.h"

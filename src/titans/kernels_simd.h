@@ -8,7 +8,7 @@
  *   vabs, vxorsign(e, z)   |x|, and e with the sign of z flipped in (e >= 0)
  *   vblend(m, a, b)   b in the lanes of m, a elsewhere;  vhsum, vhmax: sum and max of the lanes
  *   vexp2i(t)         2^n from t = n + 1.5 * 2^23 (float bits of the rounding sum)
- *   KNAME             the Kernels object to define
+ *   KNAME             the Kernels object to define;  FAST_GEMM its fast_gemm (kernels.h)
  * Register tiles: MR rows of C x NV vectors of columns, accumulated over k with A broadcast. */
 #define INLINE static inline __attribute__((always_inline)) TARGET
 
@@ -208,4 +208,4 @@ static TARGET void softmax_tile(float *s, int kt, int lo, int hi, float *mx, flo
     if (corr != 1.0f) scale_row(o, dh, corr);
 }
 
-const Kernels KNAME = {KNAME_STR, gemm, gelu, silu, softmax_tile};
+const Kernels KNAME = {KNAME_STR, FAST_GEMM, gemm, gelu, silu, softmax_tile};

@@ -92,6 +92,7 @@ static size_t scratch_layout(const TitansConfig *c, Scratch *sc, float *base)
     TAKE(sc->scores, B * TITANS_KEY_TILE);
     TAKE(sc->att_max, B);
     TAKE(sc->att_sum, B);
+    TAKE(sc->keys_t, (size_t)c->d_head * (TITANS_KEY_TILE + 16));
 #undef TAKE
     return off;
 }

@@ -55,6 +55,7 @@ typedef struct {
     float *tr_a, *tr_b;                    /* transposed operands of the chunk step [wmax, B] */
     float *scores;                         /* attention scores of a block against a key tile [B, 512] */
     float *att_max, *att_sum;              /* online softmax per query row [B] */
+    float *keys_t;                         /* a key tile transposed [d_head, 512 + 16] */
 } Scratch;
 
 struct TitansState {
