@@ -6,15 +6,28 @@
 #include <math.h>
 #include <string.h>
 
+/* Columns of w per gemm call: k x MATMUL_PANEL_FLOATS / k floats of w stay in L2 (1 MiB on Zen 5)
+ * while every row block of x streams past them; one call over a 512 x 1536 matrix ran at 62% of
+ * the panelled rate. */
+#define MATMUL_PANEL_FLOATS (256 * 1024)
+
 void matmul(float *y, int ldy, const float *x, int ldx, const float *w, int ldw, int n, int k,
             int m, float beta)
 {
     if (n <= 0 || m <= 0) return;
-    if (n == 1)
+    const Kernels *kn = kernels();
+    if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, k, m, 1.0f, w, ldw, x, 1, beta, y, 1);
-    else
+    } else if (kn->fast_gemm) {
+        int panel = MATMUL_PANEL_FLOATS / (k > 1 ? k : 1) / 32 * 32;
+        panel = panel < 32 ? 32 : panel;
+        for (int j = 0; j < m; j += panel)
+            kn->gemm(n, m - j < panel ? m - j : panel, k, x, ldx, 1, w + j, ldw, y + j, ldy, beta, NULL,
+                     0, 0.0f);
+    } else {
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, m, k, 1.0f, x, ldx, w, ldw,
                     beta, y, ldy);
+    }
 }
 
 void rmsnorm(float *out, const float *x, const float *g, int n, int d)
