@@ -3,7 +3,9 @@
  * transposed A, beta 0 (C full of NaN, never read) and 1, the D term; GELU and GELU' against
  * libm's erf over the range where they matter and at the extremes; SiLU against libm's exp;
  * attention's online softmax row against a double loop (tile lengths 1 .. 512, every kind of seen
- * range: whole, inside, one key, none; first tile and a later one that rescales the output).
+ * range: whole, inside, one key, none; first tile and a later one that rescales the output);
+ * RMSNorm on rows 1 .. 255 of widths 1 .. 257 (in place too) and the SiLU gate (plain and
+ * accumulating, aliased as the FFN calls it) against double loops.
  * Implementations the CPU lacks are skipped with a note (the AVX-512 path runs where present). */
 #include <math.h>
 #include <setjmp.h>
@@ -181,6 +183,68 @@ static void test_softmax(void **st)
             }
 }
 
+static void test_rmsnorm(void **st)
+{
+    const Kernels *kn = *st;
+    static const int rows[] = {1, 15, 16, 17, 255}, widths[] = {1, 7, 16, 17, 33, 256, 257};
+    unsigned seed = 3;
+    for (size_t ri = 0; ri < sizeof rows / sizeof *rows; ri++)
+        for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++) {
+            int n = rows[ri], d = widths[wi];
+            size_t nd = (size_t)n * d;
+            float *x = malloc(sizeof(float) * nd), *out = malloc(sizeof(float) * (nd + 1)), *g = malloc(sizeof(float) * (size_t)d);
+            for (size_t i = 0; i < nd; i++) x[i] = 3.0f * uniform(&seed);
+            for (int j = 0; j < d; j++) g[j] = 1.0f + uniform(&seed);
+            out[nd] = 7.0f;
+            kn->rmsnorm(out, x, g, n, d, 1e-6f);
+            assert_true(out[nd] == 7.0f); /* past the rows: never written */
+            for (int i = 0; i < n; i++) {
+                const float *xi = x + (size_t)i * d;
+                double ss = 0;
+                for (int j = 0; j < d; j++) ss += (double)xi[j] * xi[j];
+                double r = 1.0 / sqrt(ss / d + 1e-6);
+                for (int j = 0; j < d; j++) {
+                    double want = xi[j] * r * g[j];
+                    assert_true(fabs(out[(size_t)i * d + j] - want) <= 1e-6 * (1.0 + fabs(want)));
+                }
+            }
+            kn->rmsnorm(x, x, g, n, d, 1e-6f); /* in place: the same floats */
+            assert_memory_equal(x, out, sizeof(float) * nd);
+            free(x);
+            free(out);
+            free(g);
+        }
+}
+
+static void test_silu_gate(void **st)
+{
+    const Kernels *kn = *st;
+    enum { N = 1001 };
+    float a[N], b[N], y[N], y0[N], ab[N];
+    unsigned seed = 9;
+    for (int i = 0; i < N; i++) {
+        a[i] = 2.0f * uniform(&seed);
+        b[i] = -90.0f + 180.0f * (float)i / (N - 1);
+        y0[i] = uniform(&seed);
+    }
+    for (size_t n = 1; n <= N; n += n < 40 ? 1 : 320) { /* every tail length, then long rows */
+        memcpy(y, y0, sizeof y);
+        kn->silu_gate(y, a, b, n, 1);
+        memcpy(ab, b, sizeof ab);
+        kn->silu_gate(ab, a, ab, n, 0); /* y aliasing b, as the FFN calls it */
+        for (size_t i = 0; i < N; i++) {
+            if (i >= n) { /* past n: never written */
+                assert_memory_equal(&y[i], &y0[i], sizeof(float));
+                assert_memory_equal(&ab[i], &b[i], sizeof(float));
+                continue;
+            }
+            double g = (double)a[i] * b[i] / (1.0 + exp(-(double)b[i]));
+            assert_true(fabs(ab[i] - g) <= 4e-7 * fabs(g) + 1e-30);
+            assert_true(fabs(y[i] - (y0[i] + g)) <= 4e-7 * (fabs(g) + fabs(y0[i])) + 1e-30);
+        }
+    }
+}
+
 static int setup(void **st, const char *name)
 {
     *st = (void *)kernels_named(name);
@@ -200,6 +264,8 @@ static void gemm_case(void **st) { run_or_skip(st, test_gemm); }
 static void gelu_case(void **st) { run_or_skip(st, test_gelu); }
 static void silu_case(void **st) { run_or_skip(st, test_silu); }
 static void softmax_case(void **st) { run_or_skip(st, test_softmax); }
+static void rmsnorm_case(void **st) { run_or_skip(st, test_rmsnorm); }
+static void silu_gate_case(void **st) { run_or_skip(st, test_silu_gate); }
 
 int main(void)
 {
@@ -208,14 +274,20 @@ int main(void)
         {"gelu portable", gelu_case, portable, NULL, NULL},
         {"silu portable", silu_case, portable, NULL, NULL},
         {"softmax portable", softmax_case, portable, NULL, NULL},
+        {"rmsnorm portable", rmsnorm_case, portable, NULL, NULL},
+        {"silu_gate portable", silu_gate_case, portable, NULL, NULL},
         {"gemm avx2", gemm_case, avx2, NULL, NULL},
         {"gelu avx2", gelu_case, avx2, NULL, NULL},
         {"silu avx2", silu_case, avx2, NULL, NULL},
         {"softmax avx2", softmax_case, avx2, NULL, NULL},
+        {"rmsnorm avx2", rmsnorm_case, avx2, NULL, NULL},
+        {"silu_gate avx2", silu_gate_case, avx2, NULL, NULL},
         {"gemm avx512", gemm_case, avx512, NULL, NULL},
         {"gelu avx512", gelu_case, avx512, NULL, NULL},
         {"silu avx512", silu_case, avx512, NULL, NULL},
         {"softmax avx512", softmax_case, avx512, NULL, NULL},
+        {"rmsnorm avx512", rmsnorm_case, avx512, NULL, NULL},
+        {"silu_gate avx512", silu_gate_case, avx512, NULL, NULL},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -155,10 +155,9 @@ int attention_forward(const TitansModel *m, const AttnWeights *aw, AttnState *as
         return 0;
     }
     int64_t t0 = row0 - np; /* RoPE position (time) of the first row */
-    for (int i = 0; i < n; i++) {
-        rope_row(sc->q + (size_t)i * d, c->n_heads, c->d_head, m->inv_freq, (double)(t0 + i));
-        rope_row(sc->k + (size_t)i * d, c->n_heads, c->d_head, m->inv_freq, (double)(t0 + i));
-    }
+    rope_table(sc->rope_c, sc->rope_s, n, c->d_head / 2, m->inv_freq, (double)t0);
+    rope_rows(sc->q, d, n, c->n_heads, c->d_head, sc->rope_c, sc->rope_s);
+    rope_rows(sc->k, d, n, c->n_heads, c->d_head, sc->rope_c, sc->rope_s);
     KeyRun runs[4] = {{as->pk, as->pv, np, 0, 0, 1}};
     int nr = 1;
     if (!windowed) {
@@ -201,13 +200,13 @@ void mac_attention_forward(const TitansModel *m, const AttnWeights *aw, AttnStat
     project_qkv(aw, sc, u, n, d);
     matmul(sc->hk, d, h, d, aw->wk, d, n, d, d, 0.0f);
     matmul(sc->hv, d, h, d, aw->wv, d, n, d, d, 0.0f);
-    if (!prefix)
-        for (int i = 0; i < n; i++) {
-            double j = j0 + i; /* h_j at j, u_j at C + j, segment-relative */
-            rope_row(sc->hk + (size_t)i * d, c->n_heads, c->d_head, m->inv_freq, j);
-            rope_row(sc->k + (size_t)i * d, c->n_heads, c->d_head, m->inv_freq, C + j);
-            rope_row(sc->q + (size_t)i * d, c->n_heads, c->d_head, m->inv_freq, C + j);
-        }
+    if (!prefix) { /* h_j at j, u_j at C + j, segment-relative */
+        rope_table(sc->rope_c, sc->rope_s, n, c->d_head / 2, m->inv_freq, (double)(C + j0));
+        rope_rows(sc->k, d, n, c->n_heads, c->d_head, sc->rope_c, sc->rope_s);
+        rope_rows(sc->q, d, n, c->n_heads, c->d_head, sc->rope_c, sc->rope_s);
+        rope_table(sc->rope_c, sc->rope_s, n, c->d_head / 2, m->inv_freq, (double)j0);
+        rope_rows(sc->hk, d, n, c->n_heads, c->d_head, sc->rope_c, sc->rope_s);
+    }
     /* prefix u rows become the prefix cache; ordinary u rows the segment cache */
     float *uk = prefix ? as->pk : as->k, *uv = prefix ? as->pv : as->v;
     size_t row = (size_t)j0 * d, bytes = sizeof(float) * (size_t)n * d;

@@ -61,8 +61,28 @@ static void softmax_tile_portable(float *s, int kt, int lo, int hi, float *mx, f
         for (int k = 0; k < dh; k++) o[k] *= corr;
 }
 
+static void rmsnorm_portable(float *out, const float *x, const float *g, int n, int d, float eps)
+{
+    for (int i = 0; i < n; i++) {
+        const float *xi = x + (size_t)i * d;
+        float *oi = out + (size_t)i * d;
+        float ss = 0.0f;
+        for (int j = 0; j < d; j++) ss += xi[j] * xi[j];
+        float r = 1.0f / sqrtf(ss / (float)d + eps);
+        for (int j = 0; j < d; j++) oi[j] = xi[j] * r * g[j];
+    }
+}
+
+static void silu_gate_portable(float *y, const float *a, const float *b, size_t n, int acc)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = a[i] * silu(b[i]);
+        y[i] = acc ? y[i] + v : v;
+    }
+}
+
 const Kernels kernels_portable = {"portable", 0, gemm_portable, gelu_portable, silu_portable,
-                                  softmax_tile_portable};
+                                  softmax_tile_portable, rmsnorm_portable, silu_gate_portable};
 
 static int cpu_has(const char *name)
 {

@@ -1,5 +1,5 @@
 /* Small-matrix and element-wise kernels for the shapes where BLAS is weak: the memory's chunk step
- * (16-row products per head) and its GELU, and attention's online softmax. Three implementations: AVX-512, AVX2+FMA and portable
+ * (16-row products per head) and its GELU, attention's online softmax, the norms and gates. Three implementations: AVX-512, AVX2+FMA and portable
  * C, chosen once at run time from the CPU's features (TITANS_KERNELS=portable|avx2|avx512
  * overrides; asking for more than the CPU has falls back to the best it has). The choice changes
  * float32 rounding, so it is part of the engine's numerics identity (titans_kernels()). */
@@ -31,6 +31,12 @@ typedef struct {
      * *mx is -inf): s[j] = e^(s[j] - m') on [lo, hi] and 0 elsewhere, *sum = c *sum + the new
      * s[lo .. hi], o[0 .. dh) *= c, *mx = m'. hi < lo zeroes s and changes nothing else. */
     void (*softmax_tile)(float *s, int kt, int lo, int hi, float *mx, float *sum, float *o, int dh);
+    /* out[i] = x[i] / sqrt(mean(x[i]^2) + eps) * g for n rows of width d (ops.h's rmsnorm); out
+     * may equal x. */
+    void (*rmsnorm)(float *out, const float *x, const float *g, int n, int d, float eps);
+    /* y[i] = a[i] * SiLU(b[i]), plus y[i] when acc: the FFN's gate and the hybrids' gated sum;
+     * y may equal a or b. */
+    void (*silu_gate)(float *y, const float *a, const float *b, size_t n, int acc);
 } Kernels;
 
 /* The kernels in force (chosen on the first call; thread-safe after that). */

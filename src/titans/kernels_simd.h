@@ -140,17 +140,16 @@ static TARGET void gelu(float *a, float *g, const float *z, size_t n)
     }
 }
 
+/* SiLU(x) = x / (1 + e^-x) */
+INLINE V vsilu(V x) { return vdiv(x, vadd(vset1(1.0f), vexp(vmul(x, vset1(-1.0f))))); }
+
 static TARGET void silu(float *x, size_t n)
 {
     size_t i = 0;
-    for (; i + VW <= n; i += VW) {
-        V v = vload(x + i);
-        vstore(x + i, vdiv(v, vadd(vset1(1.0f), vexp(vmul(v, vset1(-1.0f))))));
-    }
+    for (; i + VW <= n; i += VW) vstore(x + i, vsilu(vload(x + i)));
     if (i < n) {
         MASK mk = vmask((int)(n - i));
-        V v = vloadm(mk, x + i);
-        vstorem(x + i, mk, vdiv(v, vadd(vset1(1.0f), vexp(vmul(v, vset1(-1.0f))))));
+        vstorem(x + i, mk, vsilu(vloadm(mk, x + i)));
     }
 }
 
@@ -208,4 +207,49 @@ static TARGET void softmax_tile(float *s, int kt, int lo, int hi, float *mx, flo
     if (corr != 1.0f) scale_row(o, dh, corr);
 }
 
-const Kernels KNAME = {KNAME_STR, FAST_GEMM, gemm, gelu, silu, softmax_tile};
+/* Sum of squares in two vector accumulators (the FMA latency), then the row scaled as the
+ * portable loop scales it: (x r) g. */
+static TARGET void rmsnorm(float *out, const float *x, const float *g, int n, int d, float eps)
+{
+    for (int i = 0; i < n; i++) {
+        const float *xi = x + (size_t)i * d;
+        float *oi = out + (size_t)i * d;
+        V s0 = vzero(), s1 = vzero();
+        int j = 0;
+        for (; j + 2 * VW <= d; j += 2 * VW) {
+            V a = vload(xi + j), b = vload(xi + j + VW);
+            s0 = vfma(a, a, s0);
+            s1 = vfma(b, b, s1);
+        }
+        for (; j < d; j += VW) {
+            V a = vloadm(vmask(d - j), xi + j);
+            s0 = vfma(a, a, s0);
+        }
+        V r = vset1(1.0f / sqrtf(vhsum(vadd(s0, s1)) / (float)d + eps));
+        for (j = 0; j + VW <= d; j += VW) vstore(oi + j, vmul(vmul(vload(xi + j), r), vload(g + j)));
+        if (j < d) {
+            MASK mk = vmask(d - j);
+            vstorem(oi + j, mk, vmul(vmul(vloadm(mk, xi + j), r), vloadm(mk, g + j)));
+        }
+    }
+}
+
+/* a SiLU(b); plus y when acc (an add, not a fused one: the loop's rounding) */
+INLINE V gate(V y, V a, V b, int acc)
+{
+    V e = vmul(a, vsilu(b));
+    return acc ? vadd(y, e) : e;
+}
+
+static TARGET void silu_gate(float *y, const float *a, const float *b, size_t n, int acc)
+{
+    size_t i = 0;
+    for (; i + VW <= n; i += VW)
+        vstore(y + i, gate(acc ? vload(y + i) : vzero(), vload(a + i), vload(b + i), acc));
+    if (i < n) {
+        MASK mk = vmask((int)(n - i));
+        vstorem(y + i, mk, gate(acc ? vloadm(mk, y + i) : vzero(), vloadm(mk, a + i), vloadm(mk, b + i), acc));
+    }
+}
+
+const Kernels KNAME = {KNAME_STR, FAST_GEMM, gemm, gelu, silu, softmax_tile, rmsnorm, silu_gate};

@@ -32,14 +32,7 @@ void matmul(float *y, int ldy, const float *x, int ldx, const float *w, int ldw,
 
 void rmsnorm(float *out, const float *x, const float *g, int n, int d)
 {
-    for (int i = 0; i < n; i++) {
-        const float *xi = x + (size_t)i * d;
-        float *oi = out + (size_t)i * d;
-        float ss = 0.0f;
-        for (int j = 0; j < d; j++) ss += xi[j] * xi[j];
-        float r = 1.0f / sqrtf(ss / (float)d + RMSNORM_EPS);
-        for (int j = 0; j < d; j++) oi[j] = xi[j] * r * g[j];
-    }
+    kernels()->rmsnorm(out, x, g, n, d, RMSNORM_EPS);
 }
 
 float layernorm_row(float *out, const float *x, int d)
@@ -114,6 +107,37 @@ void rope_row(float *x, int n_heads, int dh, const double *inv_freq, double p)
             v[i + half] = b * c + a * s;
         }
     }
+}
+
+void rope_table(float *cs, float *sn, int n, int half, const double *inv_freq, double p0)
+{
+    for (int f = 0; f < half; f++) {
+        double c = cos(p0 * inv_freq[f]), s = sin(p0 * inv_freq[f]);
+        double dc = cos(inv_freq[f]), ds = sin(inv_freq[f]);
+        for (int i = 0; i < n; i++) {
+            cs[(size_t)i * half + f] = (float)c;
+            sn[(size_t)i * half + f] = (float)s;
+            double c1 = c * dc - s * ds; /* the angle one position on */
+            s = s * dc + c * ds;
+            c = c1;
+        }
+    }
+}
+
+void rope_rows(float *x, int ld, int n, int n_heads, int dh, const float *cs, const float *sn)
+{
+    int half = dh / 2;
+    for (int i = 0; i < n; i++)
+        for (int h = 0; h < n_heads; h++) {
+            float *v = x + (size_t)i * ld + (size_t)h * dh;
+            const float *c = cs + (size_t)i * half, *s = sn + (size_t)i * half;
+#pragma omp simd
+            for (int f = 0; f < half; f++) { /* rope_row's arithmetic, f and f + half apart */
+                float a = v[f], b = v[f + half];
+                v[f] = a * c[f] - b * s[f];
+                v[f + half] = b * c[f] + a * s[f];
+            }
+        }
 }
 
 void causal_conv4(float *out, const float *x, int n, int d, const float *w, float *history)

@@ -56,6 +56,7 @@ typedef struct {
     float *scores;                         /* attention scores of a block against a key tile [B, 512] */
     float *att_max, *att_sum;              /* online softmax per query row [B] */
     float *keys_t;                         /* a key tile transposed [d_head, 512 + 16] */
+    float *rope_c, *rope_s;                /* RoPE cos and sin of the block's positions [B, d_head / 2] */
 } Scratch;
 
 struct TitansState {
