@@ -5,7 +5,8 @@
  * attention's online softmax row against a double loop (tile lengths 1 .. 512, every kind of seen
  * range: whole, inside, one key, none; first tile and a later one that rescales the output);
  * RMSNorm on rows 1 .. 255 of widths 1 .. 257 (in place too) and the SiLU gate (plain and
- * accumulating, aliased as the FFN calls it) against double loops.
+ * accumulating, aliased as the FFN calls it) against double loops; the scaled transpose on
+ * rows and columns 1 .. 257 (exact: one product each).
  * Implementations the CPU lacks are skipped with a note (the AVX-512 path runs where present). */
 #include <math.h>
 #include <setjmp.h>
@@ -245,6 +246,26 @@ static void test_silu_gate(void **st)
     }
 }
 
+static void test_transpose(void **st)
+{
+    const Kernels *kn = *st;
+    static const int sizes[] = {1, 7, 8, 15, 16, 17, 33, 64, 257};
+    unsigned seed = 4;
+    for (size_t ri = 0; ri < sizeof sizes / sizeof *sizes; ri++)
+        for (size_t ci = 0; ci < sizeof sizes / sizeof *sizes; ci++) {
+            int rows = sizes[ri], cols = sizes[ci], lds = cols + 3, ldd = rows + 5;
+            float *src = malloc(sizeof(float) * (size_t)rows * lds), *dst = malloc(sizeof(float) * (size_t)cols * ldd);
+            for (size_t i = 0; i < (size_t)rows * lds; i++) src[i] = uniform(&seed);
+            for (size_t i = 0; i < (size_t)cols * ldd; i++) dst[i] = 7.0f;
+            kn->transpose(dst, ldd, src, lds, rows, cols, 0.125f);
+            for (int c = 0; c < cols; c++)
+                for (int r = 0; r < ldd; r++) /* the padding of each row is never written */
+                    assert_true(dst[(size_t)c * ldd + r] == (r < rows ? src[(size_t)r * lds + c] * 0.125f : 7.0f));
+            free(src);
+            free(dst);
+        }
+}
+
 static int setup(void **st, const char *name)
 {
     *st = (void *)kernels_named(name);
@@ -266,6 +287,7 @@ static void silu_case(void **st) { run_or_skip(st, test_silu); }
 static void softmax_case(void **st) { run_or_skip(st, test_softmax); }
 static void rmsnorm_case(void **st) { run_or_skip(st, test_rmsnorm); }
 static void silu_gate_case(void **st) { run_or_skip(st, test_silu_gate); }
+static void transpose_case(void **st) { run_or_skip(st, test_transpose); }
 
 int main(void)
 {
@@ -276,18 +298,21 @@ int main(void)
         {"softmax portable", softmax_case, portable, NULL, NULL},
         {"rmsnorm portable", rmsnorm_case, portable, NULL, NULL},
         {"silu_gate portable", silu_gate_case, portable, NULL, NULL},
+        {"transpose portable", transpose_case, portable, NULL, NULL},
         {"gemm avx2", gemm_case, avx2, NULL, NULL},
         {"gelu avx2", gelu_case, avx2, NULL, NULL},
         {"silu avx2", silu_case, avx2, NULL, NULL},
         {"softmax avx2", softmax_case, avx2, NULL, NULL},
         {"rmsnorm avx2", rmsnorm_case, avx2, NULL, NULL},
         {"silu_gate avx2", silu_gate_case, avx2, NULL, NULL},
+        {"transpose avx2", transpose_case, avx2, NULL, NULL},
         {"gemm avx512", gemm_case, avx512, NULL, NULL},
         {"gelu avx512", gelu_case, avx512, NULL, NULL},
         {"silu avx512", silu_case, avx512, NULL, NULL},
         {"softmax avx512", softmax_case, avx512, NULL, NULL},
         {"rmsnorm avx512", rmsnorm_case, avx512, NULL, NULL},
         {"silu_gate avx512", silu_gate_case, avx512, NULL, NULL},
+        {"transpose avx512", transpose_case, avx512, NULL, NULL},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -38,14 +38,6 @@ static void seen_keys(const KeyRun *run, int64_t tq_first, int64_t tq_last, int6
     if (window && tq_first - window + 1 - run->t0 > *lo) *lo = tq_first - window + 1 - run->t0;
 }
 
-/* kt [dh, kt_n] (row stride KT_LD) = scale * K^T of a key tile K [kt_n, dh] (row stride d):
- * B of the score product on the gemm kernel (keys along its vector lanes). */
-static void transpose_keys(float *kt, const float *K, int kt_n, int dh, int d, float scale)
-{
-    for (int j = 0; j < kt_n; j++)
-        for (int p = 0; p < dh; p++) kt[(size_t)p * KT_LD + j] = K[(size_t)j * d + p] * scale;
-}
-
 /* One head: the nb query rows q [nb, dh] (row stride d) at times tq .. tq+nb-1 against the key
  * tile keys [w, dh] starting at time tau0: scores S [nb, w], the online softmax, o [nb, dh] +=
  * S V. kt_t, when not NULL, holds the tile's keys transposed and scaled (the gemm kernel's
@@ -103,7 +95,8 @@ static void attend_rows(const TitansConfig *c, Scratch *sc, const float *q_rot, 
                 int kt = hi + 1 - j0 < KEY_TILE ? (int)(hi + 1 - j0) : KEY_TILE;
                 const float *K = run->k + (size_t)j0 * d + (size_t)h * dh;
                 const float *V = run->v + (size_t)j0 * d + (size_t)h * dh;
-                if (own) transpose_keys(sc->keys_t, K, kt, dh, d, scale);
+                if (own) /* keys_t [dh, kt] = scale K^T */
+                    kn->transpose(sc->keys_t, KT_LD, K, d, kt, dh, scale);
                 KeyRun tile = {NULL, NULL, kt, run->t0 + j0, run->rotated, run->always};
                 for (int i0 = 0; i0 < n; i0 += SUB_ROWS) {
                     int nb = n - i0 < SUB_ROWS ? n - i0 : SUB_ROWS;

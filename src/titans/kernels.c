@@ -81,8 +81,21 @@ static void silu_gate_portable(float *y, const float *a, const float *b, size_t 
     }
 }
 
+/* 16 source rows (16 cache lines) at a time, so the strided reads stay in L1 */
+static void transpose_portable(float *dst, int ldd, const float *src, int lds, int rows, int cols,
+                               float scale)
+{
+    for (int r0 = 0; r0 < rows; r0 += 16) {
+        int nr = rows - r0 < 16 ? rows - r0 : 16;
+        for (int c = 0; c < cols; c++)
+            for (int r = 0; r < nr; r++)
+                dst[(size_t)c * ldd + r0 + r] = src[(size_t)(r0 + r) * lds + c] * scale;
+    }
+}
+
 const Kernels kernels_portable = {"portable", 0, gemm_portable, gelu_portable, silu_portable,
-                                  softmax_tile_portable, rmsnorm_portable, silu_gate_portable};
+                                  softmax_tile_portable, rmsnorm_portable, silu_gate_portable,
+                                  transpose_portable};
 
 static int cpu_has(const char *name)
 {

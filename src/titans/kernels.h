@@ -37,6 +37,9 @@ typedef struct {
     /* y[i] = a[i] * SiLU(b[i]), plus y[i] when acc: the FFN's gate and the hybrids' gated sum;
      * y may equal a or b. */
     void (*silu_gate)(float *y, const float *a, const float *b, size_t n, int acc);
+    /* dst [cols, rows] (row stride ldd) = scale src^T, src [rows, cols] (row stride lds): the key
+     * tile of attention's score product on gemm, keys along its vector lanes. */
+    void (*transpose)(float *dst, int ldd, const float *src, int lds, int rows, int cols, float scale);
 } Kernels;
 
 /* The kernels in force (chosen on the first call; thread-safe after that). */

@@ -8,6 +8,7 @@
  *   vabs, vxorsign(e, z)   |x|, and e with the sign of z flipped in (e >= 0)
  *   vblend(m, a, b)   b in the lanes of m, a elsewhere;  vhsum, vhmax: sum and max of the lanes
  *   vexp2i(t)         2^n from t = n + 1.5 * 2^23 (float bits of the rounding sum)
+ *   vtranspose(r)     r[i] <- column i of the VW x VW block whose rows are r[0 .. VW)
  *   KNAME             the Kernels object to define;  FAST_GEMM its fast_gemm (kernels.h)
  * Register tiles: MR rows of C x NV vectors of columns, accumulated over k with A broadcast. */
 #define INLINE static inline __attribute__((always_inline)) TARGET
@@ -252,4 +253,38 @@ static TARGET void silu_gate(float *y, const float *a, const float *b, size_t n,
     }
 }
 
-const Kernels KNAME = {KNAME_STR, FAST_GEMM, gemm, gelu, silu, softmax_tile, rmsnorm, silu_gate};
+/* VW x VW blocks through registers; the edge blocks masked. The source rows TRANSPOSE_AHEAD on
+ * are prefetched: attention's keys come from a cache far larger than L2, in rows of one head's
+ * slice (dh floats) a d-float stride apart, which the hardware prefetchers missed (the loads were
+ * 86% of the transpose and it 17% of attn's prefill at 16K). */
+#define TRANSPOSE_AHEAD 64
+static TARGET void transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols,
+                             float scale)
+{
+    V sc = vset1(scale);
+    for (int r0 = 0; r0 < rows; r0 += VW) {
+        int nr = rows - r0 < VW ? rows - r0 : VW;
+        for (int i = r0 + TRANSPOSE_AHEAD; i < r0 + TRANSPOSE_AHEAD + VW && i < rows; i++)
+            for (int c = 0; c < cols; c += 16) __builtin_prefetch(src + (size_t)i * lds + c);
+        MASK mr = vmask(nr);
+        for (int c0 = 0; c0 < cols; c0 += VW) {
+            int nc = cols - c0 < VW ? cols - c0 : VW, full = nr == VW && nc == VW;
+            MASK mc = vmask(nc);
+            const float *s0 = src + (size_t)r0 * lds + c0;
+            V t[VW];
+            for (int i = 0; i < VW; i++)
+                t[i] = full ? vmul(vload(s0 + (size_t)i * lds), sc)
+                       : i < nr ? vmul(vloadm(mc, s0 + (size_t)i * lds), sc) : vzero();
+            vtranspose(t);
+            float *d0 = dst + (size_t)c0 * ldd + r0;
+            for (int i = 0; i < nc; i++) {
+                if (full)
+                    vstore(d0 + (size_t)i * ldd, t[i]);
+                else
+                    vstorem(d0 + (size_t)i * ldd, mr, t[i]);
+            }
+        }
+    }
+}
+
+const Kernels KNAME = {KNAME_STR, FAST_GEMM, gemm, gelu, silu, softmax_tile, rmsnorm, silu_gate, transpose};
