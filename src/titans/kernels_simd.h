@@ -165,17 +165,25 @@ INLINE void scale_row(float *x, int n, float c)
     }
 }
 
+/* x[0 .. n) = 0 in vector stores: a row's masked ends are short, libc's memset call cost more */
+INLINE void zero_row(float *x, int n)
+{
+    int j = 0;
+    for (; j + VW <= n; j += VW) vstore(x + j, vzero());
+    if (j < n) vstorem(x + j, vmask(n - j), vzero());
+}
+
 /* Attention's online softmax on one score row (kernels.h): a max pass and an exp-and-sum pass
  * over [lo, hi], the masked lanes of the tail held out of both. */
 static TARGET void softmax_tile(float *s, int kt, int lo, int hi, float *mx, float *sum, float *o,
                                 int dh)
 {
     if (hi < lo) {
-        memset(s, 0, sizeof(float) * (size_t)kt);
+        zero_row(s, kt);
         return;
     }
-    memset(s, 0, sizeof(float) * (size_t)lo);
-    memset(s + hi + 1, 0, sizeof(float) * (size_t)(kt - 1 - hi));
+    zero_row(s, lo);
+    zero_row(s + hi + 1, kt - 1 - hi);
     float *x = s + lo;
     int len = hi - lo + 1, j = 0;
     V vm = vset1(-INFINITY);
