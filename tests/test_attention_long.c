@@ -1,7 +1,7 @@
 /* Attention's tiling on contexts longer than the golden fixtures reach (they hold 32-64 tokens
  * with window and segment 8): the checkpoints in tests/fixtures/long (weights only, made by
  * scripts/reference/make_checkpoint.py; d_head 32, window 100, segment 160, 5 persistent rows)
- * run 1300 tokens as one prefill (128-row blocks, 32-row sub-blocks, 512-key tiles), in pieces
+ * run 1300 tokens as one prefill (256-row blocks, 32-row sub-blocks, 512-key tiles), in pieces
  * of 77 tokens (sub-blocks cut at other rows) and token by token (one query row, sgemv, no
  * tiling), under every kernel set this CPU has: every layer's outputs agree to float32 rounding. */
 #include <setjmp.h>

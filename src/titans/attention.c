@@ -19,8 +19,8 @@ typedef struct {
 #define KEY_TILE TITANS_KEY_TILE
 /* Query rows a block is cut into against its key tiles: each sub-block computes scores only for
  * the keys some row of it sees, so a causal block does little more than its triangle and a
- * windowed one few scores no query uses (W = 256 keys a query: 287 for a sub-block of 32, 383
- * for a block of 128). 32 rows beat 64 and 128 by 5-10% on swa; attn and mac run the same. */
+ * windowed one few scores no query uses (W = 256 keys a query: 287 for a sub-block of 32, 511
+ * for a block of 256). 32 rows beat 64 and 128 by 5-10% on swa; attn and mac run the same. */
 #define SUB_ROWS 32
 
 /* Scratch of attend_rows: the transposed, scaled key tile the gemm kernel reads [dh, KT_LD]

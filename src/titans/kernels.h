@@ -12,7 +12,7 @@ typedef struct {
     const char *name;
     /* 1 where gemm outruns OpenBLAS on the engine's larger products too (matmul's projections and
      * FFN, attention's score and value tiles): the AVX-512 kernels, 1.6-2.2x OpenBLAS 0.3.21 (which
-     * runs its Haswell kernels on Zen 5) on [128, 256..1536] x [256..1536] and [32, 64] x [64, 512].
+     * runs its Haswell kernels on Zen 5) on [128..256, 256..1536] x [256..1536] and [32, 64] x [64, 512].
      * AVX2's is on par with OpenBLAS there: 0. Set, the products run on one thread whatever
      * OPENBLAS_NUM_THREADS says (the engine runs a rank per core), so that the numerics stay those
      * of the kernels' name. */
@@ -20,7 +20,7 @@ typedef struct {
     /* C [n, m] = beta C + gamma D + A B, with A[i][p] = a[i * rsa + p * csa] (so A may be a
      * transpose), B [k, m] row-major (ldb), C and D row-major (ldc, ldd). beta = 0 never reads C;
      * d = NULL leaves out the D term. Built for n or k <= 16 and m of 16 .. 256 (the chunk step);
-     * where fast_gemm is set it also runs matmul's and attention's 32- to 128-row products. */
+     * where fast_gemm is set it also runs matmul's and attention's 32- to 256-row products. */
     void (*gemm)(int n, int m, int k, const float *a, int rsa, int csa, const float *b, int ldb,
                  float *c, int ldc, float beta, const float *d, int ldd, float gamma);
     /* a[i] = GELU(z[i]) and, with g non-NULL, g[i] = GELU'(z[i]) (the exact erf form, to about
