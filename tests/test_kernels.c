@@ -1,7 +1,12 @@
 /* Every kernel implementation this CPU can run (portable, avx2, avx512) against plain double
  * loops: the small gemm on odd shapes (rows 1, 15, 16, 17, 255; columns 1 .. 257; k 1 .. 256),
  * transposed A, beta 0 (C full of NaN, never read) and 1, the D term; GELU and GELU' against
- * libm's erf over the range where they matter and at the extremes; SiLU against libm's exp.
+ * libm's erf over the range where they matter and at the extremes; SiLU against libm's exp;
+ * attention's online softmax row against a double loop (tile lengths 1 .. 512, every kind of seen
+ * range: whole, inside, one key, none; first tile and a later one that rescales the output);
+ * RMSNorm on rows 1 .. 255 of widths 1 .. 257 (in place too) and the SiLU gate (plain and
+ * accumulating, aliased as the FFN calls it) against double loops; the scaled transpose on
+ * rows and columns 1 .. 257 (exact: one product each).
  * Implementations the CPU lacks are skipped with a note (the AVX-512 path runs where present). */
 #include <math.h>
 #include <setjmp.h>
@@ -110,6 +115,157 @@ static void test_silu(void **st)
     }
 }
 
+/* One softmax_tile call against double arithmetic; returns the worst relative error. */
+static double softmax_error(const Kernels *kn, int kt, int lo, int hi, int first, int dh, unsigned seed)
+{
+    float s[512], s0[512], o[80], o0[80];
+    for (int j = 0; j < kt; j++) s0[j] = s[j] = 8.0f * uniform(&seed);
+    for (int k = 0; k < dh; k++) o0[k] = o[k] = uniform(&seed);
+    o[dh] = o0[dh] = 7.0f; /* past the row: never written */
+    float mx = first ? -INFINITY : 4.0f * uniform(&seed), sum = first ? 0.0f : 3.0f;
+    float mx0 = mx, sum0 = sum;
+    kn->softmax_tile(s, kt, lo, hi, &mx, &sum, o, dh);
+    assert_memory_equal(&o[dh], &o0[dh], sizeof(float));
+    if (hi < lo) { /* nothing seen: zeros, state untouched */
+        for (int j = 0; j < kt; j++) assert_true(s[j] == 0.0f);
+        assert_memory_equal(&mx, &mx0, sizeof mx);
+        assert_memory_equal(&sum, &sum0, sizeof sum);
+        assert_memory_equal(o, o0, sizeof(float) * (size_t)dh);
+        return 0;
+    }
+    double m = mx0;
+    for (int j = lo; j <= hi; j++) m = s0[j] > m ? s0[j] : m;
+    assert_true(mx == (float)m);
+    double c = first ? 0.0 : exp((double)mx0 - m), want_sum = sum0 * c, worst = 0;
+    for (int j = 0; j < kt; j++) {
+        double want = j < lo || j > hi ? 0.0 : exp((double)s0[j] - m);
+        if (want == 0.0) assert_true(s[j] == 0.0f);
+        double e = fabs(s[j] - want) / (want + 1e-30);
+        worst = e > worst ? e : worst;
+        want_sum += want;
+    }
+    double e = fabs(sum - want_sum) / want_sum;
+    worst = e > worst ? e : worst;
+    for (int k = 0; k < dh; k++) {
+        double want = first ? 0.0 : o0[k] * c;
+        if (first) /* c = 0: the kernel may leave or zero o; the caller starts from zeros */
+            continue;
+        e = fabs(o[k] - want) / (fabs(want) + 1e-30);
+        worst = e > worst ? e : worst;
+    }
+    return worst;
+}
+
+static void test_softmax(void **st)
+{
+    const Kernels *kn = *st;
+    static const int kts[] = {1, 15, 16, 17, 33, 255, 256, 384, 512}, dhs[] = {1, 15, 16, 17, 64, 79};
+    unsigned seed = 7;
+    for (size_t ti = 0; ti < sizeof kts / sizeof *kts; ti++)
+        for (int range = 0; range < 5; range++)
+            for (int first = 0; first < 2; first++) {
+                int kt = kts[ti], lo = 0, hi = kt - 1;
+                if (range == 1) { /* inside: a causal and windowed row */
+                    lo = kt / 3;
+                    hi = kt - 1 - kt / 5;
+                } else if (range == 2) { /* one key */
+                    lo = hi = kt / 2;
+                } else if (range == 3) { /* none (above the diagonal) */
+                    lo = 0;
+                    hi = -1;
+                } else if (range == 4) { /* none (out of the window) */
+                    lo = kt;
+                    hi = kt - 1;
+                }
+                int dh = dhs[(ti + (size_t)range) % 6];
+                double e = softmax_error(kn, kt, lo, hi, first, dh, seed++);
+                if (e > 1e-6) printf("# %s softmax kt=%d lo=%d hi=%d first=%d: error %g\n", kn->name, kt, lo, hi, first, e);
+                assert_true(e <= 1e-6);
+            }
+}
+
+static void test_rmsnorm(void **st)
+{
+    const Kernels *kn = *st;
+    static const int rows[] = {1, 15, 16, 17, 255}, widths[] = {1, 7, 16, 17, 33, 256, 257};
+    unsigned seed = 3;
+    for (size_t ri = 0; ri < sizeof rows / sizeof *rows; ri++)
+        for (size_t wi = 0; wi < sizeof widths / sizeof *widths; wi++) {
+            int n = rows[ri], d = widths[wi];
+            size_t nd = (size_t)n * d;
+            float *x = malloc(sizeof(float) * nd), *out = malloc(sizeof(float) * (nd + 1)), *g = malloc(sizeof(float) * (size_t)d);
+            for (size_t i = 0; i < nd; i++) x[i] = 3.0f * uniform(&seed);
+            for (int j = 0; j < d; j++) g[j] = 1.0f + uniform(&seed);
+            out[nd] = 7.0f;
+            kn->rmsnorm(out, x, g, n, d, 1e-6f);
+            assert_true(out[nd] == 7.0f); /* past the rows: never written */
+            for (int i = 0; i < n; i++) {
+                const float *xi = x + (size_t)i * d;
+                double ss = 0;
+                for (int j = 0; j < d; j++) ss += (double)xi[j] * xi[j];
+                double r = 1.0 / sqrt(ss / d + 1e-6);
+                for (int j = 0; j < d; j++) {
+                    double want = xi[j] * r * g[j];
+                    assert_true(fabs(out[(size_t)i * d + j] - want) <= 1e-6 * (1.0 + fabs(want)));
+                }
+            }
+            kn->rmsnorm(x, x, g, n, d, 1e-6f); /* in place: the same floats */
+            assert_memory_equal(x, out, sizeof(float) * nd);
+            free(x);
+            free(out);
+            free(g);
+        }
+}
+
+static void test_silu_gate(void **st)
+{
+    const Kernels *kn = *st;
+    enum { N = 1001 };
+    float a[N], b[N], y[N], y0[N], ab[N];
+    unsigned seed = 9;
+    for (int i = 0; i < N; i++) {
+        a[i] = 2.0f * uniform(&seed);
+        b[i] = -90.0f + 180.0f * (float)i / (N - 1);
+        y0[i] = uniform(&seed);
+    }
+    for (size_t n = 1; n <= N; n += n < 40 ? 1 : 320) { /* every tail length, then long rows */
+        memcpy(y, y0, sizeof y);
+        kn->silu_gate(y, a, b, n, 1);
+        memcpy(ab, b, sizeof ab);
+        kn->silu_gate(ab, a, ab, n, 0); /* y aliasing b, as the FFN calls it */
+        for (size_t i = 0; i < N; i++) {
+            if (i >= n) { /* past n: never written */
+                assert_memory_equal(&y[i], &y0[i], sizeof(float));
+                assert_memory_equal(&ab[i], &b[i], sizeof(float));
+                continue;
+            }
+            double g = (double)a[i] * b[i] / (1.0 + exp(-(double)b[i]));
+            assert_true(fabs(ab[i] - g) <= 4e-7 * fabs(g) + 1e-30);
+            assert_true(fabs(y[i] - (y0[i] + g)) <= 4e-7 * (fabs(g) + fabs(y0[i])) + 1e-30);
+        }
+    }
+}
+
+static void test_transpose(void **st)
+{
+    const Kernels *kn = *st;
+    static const int sizes[] = {1, 7, 8, 15, 16, 17, 33, 64, 257};
+    unsigned seed = 4;
+    for (size_t ri = 0; ri < sizeof sizes / sizeof *sizes; ri++)
+        for (size_t ci = 0; ci < sizeof sizes / sizeof *sizes; ci++) {
+            int rows = sizes[ri], cols = sizes[ci], lds = cols + 3, ldd = rows + 5;
+            float *src = malloc(sizeof(float) * (size_t)rows * lds), *dst = malloc(sizeof(float) * (size_t)cols * ldd);
+            for (size_t i = 0; i < (size_t)rows * lds; i++) src[i] = uniform(&seed);
+            for (size_t i = 0; i < (size_t)cols * ldd; i++) dst[i] = 7.0f;
+            kn->transpose(dst, ldd, src, lds, rows, cols, 0.125f);
+            for (int c = 0; c < cols; c++)
+                for (int r = 0; r < ldd; r++) /* the padding of each row is never written */
+                    assert_true(dst[(size_t)c * ldd + r] == (r < rows ? src[(size_t)r * lds + c] * 0.125f : 7.0f));
+            free(src);
+            free(dst);
+        }
+}
+
 static int setup(void **st, const char *name)
 {
     *st = (void *)kernels_named(name);
@@ -128,6 +284,10 @@ static void run_or_skip(void **st, void (*f)(void **))
 static void gemm_case(void **st) { run_or_skip(st, test_gemm); }
 static void gelu_case(void **st) { run_or_skip(st, test_gelu); }
 static void silu_case(void **st) { run_or_skip(st, test_silu); }
+static void softmax_case(void **st) { run_or_skip(st, test_softmax); }
+static void rmsnorm_case(void **st) { run_or_skip(st, test_rmsnorm); }
+static void silu_gate_case(void **st) { run_or_skip(st, test_silu_gate); }
+static void transpose_case(void **st) { run_or_skip(st, test_transpose); }
 
 int main(void)
 {
@@ -135,12 +295,24 @@ int main(void)
         {"gemm portable", gemm_case, portable, NULL, NULL},
         {"gelu portable", gelu_case, portable, NULL, NULL},
         {"silu portable", silu_case, portable, NULL, NULL},
+        {"softmax portable", softmax_case, portable, NULL, NULL},
+        {"rmsnorm portable", rmsnorm_case, portable, NULL, NULL},
+        {"silu_gate portable", silu_gate_case, portable, NULL, NULL},
+        {"transpose portable", transpose_case, portable, NULL, NULL},
         {"gemm avx2", gemm_case, avx2, NULL, NULL},
         {"gelu avx2", gelu_case, avx2, NULL, NULL},
         {"silu avx2", silu_case, avx2, NULL, NULL},
+        {"softmax avx2", softmax_case, avx2, NULL, NULL},
+        {"rmsnorm avx2", rmsnorm_case, avx2, NULL, NULL},
+        {"silu_gate avx2", silu_gate_case, avx2, NULL, NULL},
+        {"transpose avx2", transpose_case, avx2, NULL, NULL},
         {"gemm avx512", gemm_case, avx512, NULL, NULL},
         {"gelu avx512", gelu_case, avx512, NULL, NULL},
         {"silu avx512", silu_case, avx512, NULL, NULL},
+        {"softmax avx512", softmax_case, avx512, NULL, NULL},
+        {"rmsnorm avx512", rmsnorm_case, avx512, NULL, NULL},
+        {"silu_gate avx512", silu_gate_case, avx512, NULL, NULL},
+        {"transpose avx512", transpose_case, avx512, NULL, NULL},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,7 @@
  * fixtures the chunked path differs from *itself* (one prefill call vs token-by-token calls) by
  * as much as from the loop, about 1e-5 at 64-128 tokens and O(1) by 400. So those run 32 tokens
  * (8 chunks, 4 segments, across the prefix); linear memories outside mac, which do not amplify
- * (3e-7 over 400 tokens), run 300, across two 128-row blocks. */
+ * (3e-7 over 400 tokens), run 300, across two 256-row blocks. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>

@@ -92,6 +92,29 @@ static void test_rope_keeps_norm_and_depends_on_relative_position(void **st)
     assert_true(fabs(e[0] - cos(1.0)) < 1e-6 && fabs(e[HALF] - sin(1.0)) < 1e-6);
 }
 
+/* rope_table's angle addition against rope_row's direct angles: 130 positions from 0 and from
+ * a million (where the angles are largest), heads of 8 and 64 */
+static void test_rope_table_matches_rope_row(void **st)
+{
+    (void)st;
+    enum { N = 130, H = 2, DMAX = 64 };
+    static float x[N * H * DMAX], y[N * H * DMAX], cs[N * DMAX / 2], sn[N * DMAX / 2];
+    double inv[DMAX / 2];
+    const int dhs[] = {8, 64};
+    const double p0s[] = {0, 1e6};
+    unsigned s = 5;
+    for (int a = 0; a < 2; a++)
+        for (int b = 0; b < 2; b++) {
+            int dh = dhs[a], d = H * dh;
+            for (int i = 0; i < dh / 2; i++) inv[i] = pow(10000.0, -2.0 * i / dh);
+            for (int i = 0; i < N * d; i++) x[i] = y[i] = (float)lcg_uniform(&s);
+            rope_table(cs, sn, N, dh / 2, inv, p0s[b]);
+            rope_rows(y, d, N, H, dh, cs, sn);
+            for (int i = 0; i < N; i++) rope_row(x + (size_t)i * d, H, dh, inv, p0s[b] + i);
+            for (int i = 0; i < N * d; i++) assert_true(fabs(x[i] - y[i]) <= 4e-7);
+        }
+}
+
 static void test_conv_history_carries_across_calls(void **st)
 {
     (void)st;
@@ -133,6 +156,7 @@ int main(void)
         cmocka_unit_test(test_gelu_grad_matches_finite_difference),
         cmocka_unit_test(test_layernorm_backward_matches_finite_difference),
         cmocka_unit_test(test_rope_keeps_norm_and_depends_on_relative_position),
+        cmocka_unit_test(test_rope_table_matches_rope_row),
         cmocka_unit_test(test_conv_history_carries_across_calls),
         cmocka_unit_test(test_softmax_and_norms),
     };

@@ -55,9 +55,9 @@ static void prefill_vs_decode(const char *name, TitansModel *m)
 {
     const TitansConfig *c = titans_model_config(m);
     TitansError err;
-    /* 150 tokens cross the 128-row block; deep memories and mac amplify float32 rounding (see
+    /* 300 tokens cross the 256-row block; deep memories and mac amplify float32 rounding (see
      * test_memory_paths.c), so they run 32 */
-    const int T = model_is_calm(c) ? 150 : 32;
+    const int T = model_is_calm(c) ? 300 : 32;
     int32_t *tok = random_tokens(c, T, 99);
     float **a = alloc_trace(c->n_layers, T, c->d_model), **b = alloc_trace(c->n_layers, T, c->d_model), **one = calloc((size_t)c->n_layers, sizeof(float *));
     TitansState *s = titans_state_new(m, &err);
@@ -349,12 +349,12 @@ static void test_greedy_generation(void **st)
     for_each_token_model(greedy);
 }
 
-/* A prompt fed in pieces that are multiples of the engine's block gives exactly the state of one
- * call (titans-eval cuts long prompts so, to save a unit's state between pieces): the saved
+/* A prompt fed in pieces that are multiples of the engine's block (TITANS_BLOCK, 256 rows) gives
+ * exactly the state of one call (titans-eval cuts long prompts so, to save a unit's state between pieces): the saved
  * states are the same bytes. dna/cls models included (they consume tokens the same way). */
 static void pieces(const char *name, TitansModel *m)
 {
-    enum { N = 3 * 128 + 45 };
+    enum { B = 256, N = 3 * B + 45 };
     TitansError err;
     TitansState *a = titans_state_new(m, &err), *b = titans_state_new(m, &err);
     assert_non_null(a);
@@ -363,16 +363,16 @@ static void pieces(const char *name, TitansModel *m)
     int vocab = titans_model_config(m)->vocab_size;
     for (int i = 0; i < N; i++) tok[i] = (i * 37 + 11) % vocab;
     assert_int_equal(titans_forward(m, a, tok, N, NULL, NULL, NULL, &err), 0);
-    assert_int_equal(titans_forward(m, b, tok, 128, NULL, NULL, NULL, &err), 0);
-    assert_int_equal(titans_forward(m, b, tok + 128, 256, NULL, NULL, NULL, &err), 0);
-    assert_int_equal(titans_forward(m, b, tok + 384, N - 384, NULL, NULL, NULL, &err), 0);
+    assert_int_equal(titans_forward(m, b, tok, B, NULL, NULL, NULL, &err), 0);
+    assert_int_equal(titans_forward(m, b, tok + B, 2 * B, NULL, NULL, NULL, &err), 0);
+    assert_int_equal(titans_forward(m, b, tok + 3 * B, N - 3 * B, NULL, NULL, NULL, &err), 0);
     void *ba, *bb;
     size_t la, lb;
     assert_int_equal(titans_state_save(a, &ba, &la, &err), 0);
     assert_int_equal(titans_state_save(b, &bb, &lb, &err), 0);
     assert_int_equal(la, lb);
     assert_int_equal(memcmp(ba, bb, la), 0);
-    printf("# %s: %d tokens in pieces of 128, 256 and %d: the state of one call, byte for byte\n", name, N, N - 384);
+    printf("# %s: %d tokens in pieces of %d, %d and %d: the state of one call, byte for byte\n", name, N, B, 2 * B, N - 3 * B);
     free(ba);
     free(bb);
     titans_state_free(a);

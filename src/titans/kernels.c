@@ -1,6 +1,7 @@
 /* Kernel choice (CPU features, TITANS_KERNELS) and the portable C implementations. */
 #include "kernels.h"
 
+#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,7 +39,63 @@ static void silu_portable(float *x, size_t n)
     for (size_t i = 0; i < n; i++) x[i] = silu(x[i]);
 }
 
-const Kernels kernels_portable = {"portable", gemm_portable, gelu_portable, silu_portable};
+/* The scalar loops attention had before the kernels (kernels.h); their sums run in key order. */
+static void softmax_tile_portable(float *s, int kt, int lo, int hi, float *mx, float *sum, float *o,
+                                  int dh)
+{
+    if (hi < lo) {
+        memset(s, 0, sizeof(float) * (size_t)kt);
+        return;
+    }
+    float m = *mx;
+    for (int j = lo; j <= hi; j++) m = s[j] > m ? s[j] : m;
+    float corr = *mx == -INFINITY ? 0.0f : exp_fast(*mx - m), rs = 0.0f;
+    for (int j = 0; j < lo; j++) s[j] = 0.0f;
+#pragma omp simd
+    for (int j = lo; j <= hi; j++) s[j] = exp_fast(s[j] - m);
+    for (int j = lo; j <= hi; j++) rs += s[j];
+    for (int j = hi + 1; j < kt; j++) s[j] = 0.0f;
+    *sum = *sum * corr + rs;
+    *mx = m;
+    if (corr != 1.0f)
+        for (int k = 0; k < dh; k++) o[k] *= corr;
+}
+
+static void rmsnorm_portable(float *out, const float *x, const float *g, int n, int d, float eps)
+{
+    for (int i = 0; i < n; i++) {
+        const float *xi = x + (size_t)i * d;
+        float *oi = out + (size_t)i * d;
+        float ss = 0.0f;
+        for (int j = 0; j < d; j++) ss += xi[j] * xi[j];
+        float r = 1.0f / sqrtf(ss / (float)d + eps);
+        for (int j = 0; j < d; j++) oi[j] = xi[j] * r * g[j];
+    }
+}
+
+static void silu_gate_portable(float *y, const float *a, const float *b, size_t n, int acc)
+{
+    for (size_t i = 0; i < n; i++) {
+        float v = a[i] * silu(b[i]);
+        y[i] = acc ? y[i] + v : v;
+    }
+}
+
+/* 16 source rows (16 cache lines) at a time, so the strided reads stay in L1 */
+static void transpose_portable(float *dst, int ldd, const float *src, int lds, int rows, int cols,
+                               float scale)
+{
+    for (int r0 = 0; r0 < rows; r0 += 16) {
+        int nr = rows - r0 < 16 ? rows - r0 : 16;
+        for (int c = 0; c < cols; c++)
+            for (int r = 0; r < nr; r++)
+                dst[(size_t)c * ldd + r0 + r] = src[(size_t)(r0 + r) * lds + c] * scale;
+    }
+}
+
+const Kernels kernels_portable = {"portable", 0, gemm_portable, gelu_portable, silu_portable,
+                                  softmax_tile_portable, rmsnorm_portable, silu_gate_portable,
+                                  transpose_portable};
 
 static int cpu_has(const char *name)
 {

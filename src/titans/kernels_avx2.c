@@ -5,7 +5,9 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #define TARGET __attribute__((target("avx2,fma")))
 #define VW 8
@@ -27,6 +29,7 @@ typedef __m256i MASK;
 #define vloadm(m, p) _mm256_maskload_ps(p, m)
 #define vstorem(p, m, x) _mm256_maskstore_ps(p, m, x)
 #define vabs(x) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x)
+#define vblend(m, a, b) _mm256_blendv_ps(a, b, _mm256_castsi256_ps(m))
 #define vxorsign(e, z) _mm256_xor_ps(e, _mm256_and_ps(z, _mm256_set1_ps(-0.0f)))
 #define vexp2i(t)                                                                                  \
     _mm256_castsi256_ps(_mm256_slli_epi32(                                                         \
@@ -42,6 +45,41 @@ static inline TARGET MASK vmask(int c)
     return _mm256_loadu_si256((const __m256i *)(ones + 8 - c));
 }
 
+/* horizontal sum and max: halves, then pairs */
+static inline TARGET float vhsum(V x)
+{
+    __m128 h = _mm_add_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    h = _mm_add_ps(h, _mm_movehl_ps(h, h));
+    return _mm_cvtss_f32(_mm_add_ss(h, _mm_movehdup_ps(h)));
+}
+static inline TARGET float vhmax(V x)
+{
+    __m128 h = _mm_max_ps(_mm256_castps256_ps128(x), _mm256_extractf128_ps(x, 1));
+    h = _mm_max_ps(h, _mm_movehl_ps(h, h));
+    return _mm_cvtss_f32(_mm_max_ss(h, _mm_movehdup_ps(h)));
+}
+
+/* r[i] <- column i of the 8 x 8 block whose rows are r: pairs, quads, then 128-bit halves */
+static inline __attribute__((always_inline)) TARGET void vtranspose(V r[8])
+{
+    V t[8], u[8];
+    for (int i = 0; i < 8; i += 2) {
+        t[i] = _mm256_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm256_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 8; i += 4) {
+        u[i] = _mm256_shuffle_ps(t[i], t[i + 2], 0x44);
+        u[i + 1] = _mm256_shuffle_ps(t[i], t[i + 2], 0xEE);
+        u[i + 2] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        u[i + 3] = _mm256_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x20);
+        r[i + 4] = _mm256_permute2f128_ps(u[i], u[i + 4], 0x31);
+    }
+}
+
+#define FAST_GEMM 0
 #define KNAME kernels_avx2
 #define KNAME_STR "avx2"
 #include "kernels_simd.h"

@@ -5,7 +5,9 @@
 
 #if defined(__x86_64__) && defined(__GNUC__)
 #include <immintrin.h>
+#include <math.h>
 #include <stdint.h>
+#include <string.h>
 
 #define TARGET __attribute__((target("avx512f")))
 #define VW 16
@@ -27,6 +29,9 @@ typedef __mmask16 MASK;
 #define vloadm(m, p) _mm512_maskz_loadu_ps(m, p)
 #define vstorem(p, m, x) _mm512_mask_storeu_ps(p, m, x)
 #define vabs(x) _mm512_abs_ps(x)
+#define vblend(m, a, b) _mm512_mask_blend_ps(m, a, b)
+#define vhsum(x) _mm512_reduce_add_ps(x)
+#define vhmax(x) _mm512_reduce_max_ps(x)
 #define vxorsign(e, z)                                                                              \
     _mm512_castsi512_ps(_mm512_xor_si512(                                                          \
         _mm512_castps_si512(e),                                                                    \
@@ -42,6 +47,32 @@ static inline TARGET MASK vmask(int c)
     return c >= VW ? (MASK)0xFFFF : c <= 0 ? (MASK)0 : (MASK)((1u << c) - 1u);
 }
 
+/* r[i] <- column i of the 16 x 16 block whose rows are r: pairs, quads, then 128-bit lanes */
+static inline __attribute__((always_inline)) TARGET void vtranspose(V r[16])
+{
+    V t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = _mm512_shuffle_ps(t[i], t[i + 2], 0x44);
+        r[i + 1] = _mm512_shuffle_ps(t[i], t[i + 2], 0xEE);
+        r[i + 2] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0x44);
+        r[i + 3] = _mm512_shuffle_ps(t[i + 1], t[i + 3], 0xEE);
+    }
+    for (int h = 0; h < 16; h += 8)
+        for (int i = 0; i < 4; i++) {
+            t[h + i] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0x88);
+            t[h + i + 4] = _mm512_shuffle_f32x4(r[h + i], r[h + i + 4], 0xDD);
+        }
+    for (int i = 0; i < 8; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+    }
+}
+
+#define FAST_GEMM 1
 #define KNAME kernels_avx512
 #define KNAME_STR "avx512"
 #include "kernels_simd.h"

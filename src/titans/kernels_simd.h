@@ -6,8 +6,10 @@
  *   vmask(c)          mask of the first c lanes (c may be <= 0 or >= VW)
  *   vloadm, vstorem   masked load (zero elsewhere) and store
  *   vabs, vxorsign(e, z)   |x|, and e with the sign of z flipped in (e >= 0)
+ *   vblend(m, a, b)   b in the lanes of m, a elsewhere;  vhsum, vhmax: sum and max of the lanes
  *   vexp2i(t)         2^n from t = n + 1.5 * 2^23 (float bits of the rounding sum)
- *   KNAME             the Kernels object to define
+ *   vtranspose(r)     r[i] <- column i of the VW x VW block whose rows are r[0 .. VW)
+ *   KNAME             the Kernels object to define;  FAST_GEMM its fast_gemm (kernels.h)
  * Register tiles: MR rows of C x NV vectors of columns, accumulated over k with A broadcast. */
 #define INLINE static inline __attribute__((always_inline)) TARGET
 
@@ -139,18 +141,158 @@ static TARGET void gelu(float *a, float *g, const float *z, size_t n)
     }
 }
 
+/* SiLU(x) = x / (1 + e^-x) */
+INLINE V vsilu(V x) { return vdiv(x, vadd(vset1(1.0f), vexp(vmul(x, vset1(-1.0f))))); }
+
 static TARGET void silu(float *x, size_t n)
 {
     size_t i = 0;
-    for (; i + VW <= n; i += VW) {
-        V v = vload(x + i);
-        vstore(x + i, vdiv(v, vadd(vset1(1.0f), vexp(vmul(v, vset1(-1.0f))))));
-    }
+    for (; i + VW <= n; i += VW) vstore(x + i, vsilu(vload(x + i)));
     if (i < n) {
         MASK mk = vmask((int)(n - i));
-        V v = vloadm(mk, x + i);
-        vstorem(x + i, mk, vdiv(v, vadd(vset1(1.0f), vexp(vmul(v, vset1(-1.0f))))));
+        vstorem(x + i, mk, vsilu(vloadm(mk, x + i)));
     }
 }
 
-const Kernels KNAME = {KNAME_STR, gemm, gelu, silu};
+/* x[0 .. n) *= c */
+INLINE void scale_row(float *x, int n, float c)
+{
+    int j = 0;
+    for (; j + VW <= n; j += VW) vstore(x + j, vmul(vload(x + j), vset1(c)));
+    if (j < n) {
+        MASK mk = vmask(n - j);
+        vstorem(x + j, mk, vmul(vloadm(mk, x + j), vset1(c)));
+    }
+}
+
+/* x[0 .. n) = 0 in vector stores: a row's masked ends are short, libc's memset call cost more */
+INLINE void zero_row(float *x, int n)
+{
+    int j = 0;
+    for (; j + VW <= n; j += VW) vstore(x + j, vzero());
+    if (j < n) vstorem(x + j, vmask(n - j), vzero());
+}
+
+/* Attention's online softmax on one score row (kernels.h): a max pass and an exp-and-sum pass
+ * over [lo, hi], the masked lanes of the tail held out of both. */
+static TARGET void softmax_tile(float *s, int kt, int lo, int hi, float *mx, float *sum, float *o,
+                                int dh)
+{
+    if (hi < lo) {
+        zero_row(s, kt);
+        return;
+    }
+    zero_row(s, lo);
+    zero_row(s + hi + 1, kt - 1 - hi);
+    float *x = s + lo;
+    int len = hi - lo + 1, j = 0;
+    V vm = vset1(-INFINITY);
+    for (; j + VW <= len; j += VW) vm = vmax(vm, vload(x + j));
+    if (j < len) {
+        MASK mk = vmask(len - j);
+        vm = vmax(vm, vblend(mk, vset1(-INFINITY), vloadm(mk, x + j)));
+    }
+    float m = vhmax(vm);
+    m = *mx > m ? *mx : m;
+    float corr = 0.0f, lanes[VW];
+    if (*mx != -INFINITY) { /* c = e^(*mx - m') through the same exp */
+        vstore(lanes, vexp(vset1(*mx - m)));
+        corr = lanes[0];
+    }
+    V vmax_row = vset1(m), acc = vzero();
+    for (j = 0; j + VW <= len; j += VW) {
+        V e = vexp(vsub(vload(x + j), vmax_row));
+        vstore(x + j, e);
+        acc = vadd(acc, e);
+    }
+    if (j < len) {
+        MASK mk = vmask(len - j);
+        V e = vblend(mk, vzero(), vexp(vsub(vloadm(mk, x + j), vmax_row)));
+        vstorem(x + j, mk, e);
+        acc = vadd(acc, e);
+    }
+    *sum = *sum * corr + vhsum(acc);
+    *mx = m;
+    if (corr != 1.0f) scale_row(o, dh, corr);
+}
+
+/* Sum of squares in two vector accumulators (the FMA latency), then the row scaled as the
+ * portable loop scales it: (x r) g. */
+static TARGET void rmsnorm(float *out, const float *x, const float *g, int n, int d, float eps)
+{
+    for (int i = 0; i < n; i++) {
+        const float *xi = x + (size_t)i * d;
+        float *oi = out + (size_t)i * d;
+        V s0 = vzero(), s1 = vzero();
+        int j = 0;
+        for (; j + 2 * VW <= d; j += 2 * VW) {
+            V a = vload(xi + j), b = vload(xi + j + VW);
+            s0 = vfma(a, a, s0);
+            s1 = vfma(b, b, s1);
+        }
+        for (; j < d; j += VW) {
+            V a = vloadm(vmask(d - j), xi + j);
+            s0 = vfma(a, a, s0);
+        }
+        V r = vset1(1.0f / sqrtf(vhsum(vadd(s0, s1)) / (float)d + eps));
+        for (j = 0; j + VW <= d; j += VW) vstore(oi + j, vmul(vmul(vload(xi + j), r), vload(g + j)));
+        if (j < d) {
+            MASK mk = vmask(d - j);
+            vstorem(oi + j, mk, vmul(vmul(vloadm(mk, xi + j), r), vloadm(mk, g + j)));
+        }
+    }
+}
+
+/* a SiLU(b); plus y when acc (an add, not a fused one: the loop's rounding) */
+INLINE V gate(V y, V a, V b, int acc)
+{
+    V e = vmul(a, vsilu(b));
+    return acc ? vadd(y, e) : e;
+}
+
+static TARGET void silu_gate(float *y, const float *a, const float *b, size_t n, int acc)
+{
+    size_t i = 0;
+    for (; i + VW <= n; i += VW)
+        vstore(y + i, gate(acc ? vload(y + i) : vzero(), vload(a + i), vload(b + i), acc));
+    if (i < n) {
+        MASK mk = vmask((int)(n - i));
+        vstorem(y + i, mk, gate(acc ? vloadm(mk, y + i) : vzero(), vloadm(mk, a + i), vloadm(mk, b + i), acc));
+    }
+}
+
+/* VW x VW blocks through registers; the edge blocks masked. The source rows TRANSPOSE_AHEAD on
+ * are prefetched: attention's keys come from a cache far larger than L2, in rows of one head's
+ * slice (dh floats) a d-float stride apart, which the hardware prefetchers missed (the loads were
+ * 86% of the transpose and it 17% of attn's prefill at 16K). */
+#define TRANSPOSE_AHEAD 64
+static TARGET void transpose(float *dst, int ldd, const float *src, int lds, int rows, int cols,
+                             float scale)
+{
+    V sc = vset1(scale);
+    for (int r0 = 0; r0 < rows; r0 += VW) {
+        int nr = rows - r0 < VW ? rows - r0 : VW;
+        for (int i = r0 + TRANSPOSE_AHEAD; i < r0 + TRANSPOSE_AHEAD + VW && i < rows; i++)
+            for (int c = 0; c < cols; c += 16) __builtin_prefetch(src + (size_t)i * lds + c);
+        MASK mr = vmask(nr);
+        for (int c0 = 0; c0 < cols; c0 += VW) {
+            int nc = cols - c0 < VW ? cols - c0 : VW, full = nr == VW && nc == VW;
+            MASK mc = vmask(nc);
+            const float *s0 = src + (size_t)r0 * lds + c0;
+            V t[VW];
+            for (int i = 0; i < VW; i++)
+                t[i] = full ? vmul(vload(s0 + (size_t)i * lds), sc)
+                       : i < nr ? vmul(vloadm(mc, s0 + (size_t)i * lds), sc) : vzero();
+            vtranspose(t);
+            float *d0 = dst + (size_t)c0 * ldd + r0;
+            for (int i = 0; i < nc; i++) {
+                if (full)
+                    vstore(d0 + (size_t)i * ldd, t[i]);
+                else
+                    vstorem(d0 + (size_t)i * ldd, mr, t[i]);
+            }
+        }
+    }
+}
+
+const Kernels KNAME = {KNAME_STR, FAST_GEMM, gemm, gelu, silu, softmax_tile, rmsnorm, silu_gate, transpose};

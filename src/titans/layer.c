@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "attention.h"
+#include "kernels.h"
 #include "memory.h"
 #include "ops.h"
 
@@ -11,17 +12,16 @@ static void add_rows(float *x, const float *y, size_t n)
     for (size_t i = 0; i < n; i++) x[i] += y[i];
 }
 
-/* x += (SiLU(u W_gate) * (u W_up)) W_down with u = RMSNorm_ffn(x) */
+/* x += (SiLU(u W_gate) * (u W_up)) W_down with u = RMSNorm_ffn(x); the last product adds into x
+ * (beta 1: the same single rounding of x + row as a separate sum) */
 static void ffn_forward(const TitansConfig *c, const LayerWeights *lw, Scratch *sc, float *x, int n)
 {
     int d = c->d_model, f = c->ffn_dim;
     rmsnorm(sc->u, x, lw->norm_ffn, n, d);
     matmul(sc->ffn_a, f, sc->u, d, lw->ffn_w_gate, f, n, d, f, 0.0f);
     matmul(sc->ffn_b, f, sc->u, d, lw->ffn_w_up, f, n, d, f, 0.0f);
-    silu_inplace(sc->ffn_a, (size_t)n * f);
-    for (size_t i = 0; i < (size_t)n * f; i++) sc->ffn_a[i] *= sc->ffn_b[i];
-    matmul(sc->y1, d, sc->ffn_a, f, lw->ffn_w_down, d, n, f, d, 0.0f);
-    add_rows(x, sc->y1, (size_t)n * d);
+    kernels()->silu_gate(sc->ffn_a, sc->ffn_b, sc->ffn_a, (size_t)n * f, 0);
+    matmul(x, d, sc->ffn_a, f, lw->ffn_w_down, d, n, f, d, 1.0f);
 }
 
 /* x += RMSNorm_a(a) * SiLU(RMSNorm_b(b)); a and b are overwritten. */
@@ -30,7 +30,7 @@ static void gated_add(const TitansConfig *c, const LayerWeights *lw, float *x, f
     int d = c->d_model;
     rmsnorm(a, a, lw->gate_norm_a, n, d);
     rmsnorm(b, b, lw->gate_norm_b, n, d);
-    for (size_t i = 0; i < (size_t)n * d; i++) x[i] += a[i] * silu(b[i]);
+    kernels()->silu_gate(x, a, b, (size_t)n * d, 1);
 }
 
 /* mac: cut the rows at segment boundaries; each piece reads the memory as it was before its

@@ -13,7 +13,8 @@
 #define L2NORM_EPS 1e-6f
 
 /* y = x W: x [n, k] (row stride ldx), W [k, m] (row stride ldw), y [n, m] (row stride ldy).
- * beta = 0 overwrites y, 1 accumulates. */
+ * beta = 0 overwrites y, 1 accumulates. One row: OpenBLAS's sgemv; more: the gemm kernel where it
+ * outruns OpenBLAS (kernels.h, fast_gemm), else OpenBLAS's sgemm. */
 void matmul(float *y, int ldy, const float *x, int ldx, const float *w, int ldw, int n, int k,
             int m, float beta);
 
@@ -73,6 +74,12 @@ void softmax(float *x, int n);
 /* RoPE, rotate-half pairing inside each head: dimension i with i + dh/2. inv_freq [dh/2] holds
  * base^(-2i/dh) in double; the angle p * inv_freq[i] is formed in double. */
 void rope_row(float *x, int n_heads, int dh, const double *inv_freq, double p);
+/* The cos and sin of positions p0 .. p0+n-1 for rope_rows: cs, sn [n, dh/2]. One cos and sin per
+ * frequency, the next positions by angle addition in double (within about n 1e-16 of rope_row's
+ * direct values: the same floats but in rare ties), where rope_row's libm calls were 7% of swa. */
+void rope_table(float *cs, float *sn, int n, int half, const double *inv_freq, double p0);
+/* rope_row on n rows of x (row stride ld), row i at the angles of table row i. */
+void rope_rows(float *x, int ld, int n, int n_heads, int dh, const float *cs, const float *sn);
 
 /* Causal depthwise conv of kernel 4 on n rows of width d, with a 3-row history [3, d] (oldest
  * first) that is updated to the last 3 input rows. out may not alias x. */

@@ -39,8 +39,9 @@ typedef enum { TITANS_MEMORY_CHUNKED, TITANS_MEMORY_SEQUENTIAL } TitansMemoryPat
  * nothing (a new kernel, a reordered sum). Records made by another version are not reused on
  * resume (src/eval/identity.h). */
 /* 2: the chunk step on src/titans/kernels.h; 3: the end state deferred to the chunk's end (a
- * piece inside a chunk reads from the chunk's start, decode's backward on sgemv) */
-#define TITANS_NUMERICS_VERSION 3
+ * piece inside a chunk reads from the chunk's start, decode's backward on sgemv); 4: attention,
+ * the projections, the FFN and the element-wise work on the kernels, blocks of 256 rows */
+#define TITANS_NUMERICS_VERSION 4
 
 #define TITANS_MAX_LAYERS 1024
 #define TITANS_MAX_MEM_DEPTH 16
