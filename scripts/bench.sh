@@ -78,6 +78,15 @@ for k in $kinds; do
       --layers "$kk" $size --mem-depth 2 --mem-expansion 4 --mem-chunk 16 --seed 1 >&2
 done
 
+# OpenBLAS runs the kernels OPENBLAS_CORETYPE names (this workplace sets Haswell's, AVX2, on CPUs an
+# older OpenBLAS misdetects): on an AVX-512 CPU the table also gives the rate against OpenBLAS's
+# AVX-512 kernels (SkylakeX), measured once by the same bench under that core type
+avx512_sgemm() {
+  grep -q avx512f /proc/cpuinfo 2>/dev/null || return 0
+  OPENBLAS_CORETYPE=SkylakeX $pin "$bench" --checkpoint "$(ckpt "${kinds%% *}")" --lengths 16 --decode 0 |
+    awk -F, -v p="$([ $cpu = 1 ] && echo cpu_)" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 2 { print $c[p "sgemm_gflops"] }'
+}
+
 run_engine() { [ "$only" = all ] || [ "$only" = engine ]; }
 run_reference() { [ "$only" = all ] || [ "$only" = reference ]; }
 if run_engine; then
@@ -103,21 +112,27 @@ for k in $kinds; do
   fi
 done
 
+run_engine && avx512_sgemm > "$out/sgemm-avx512.txt"
+sg512=$(cat "$out/sgemm-avx512.txt" 2>/dev/null || true)
+
 # table: engine rows (columns by name from titans-bench's header), with the reference's tokens/s
 # and the ratio where it was measured
-awk -F, -v layers=$layers -v cpu=$cpu 'NR == FNR { if (FNR > 1) ref[$1 "," $2] = $3; next }
+awk -F, -v layers=$layers -v cpu=$cpu -v sg512="$sg512" 'NR == FNR { if (FNR > 1) ref[$1 "," $2] = $3; next }
   FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
              p = cpu ? "cpu_" : ""
-             print "| kinds (x" layers ") | tokens | prefill tok/s | GFLOP/s | % of sgemm | decode tok/s | decode % of sgemm | peak RSS MiB | state MiB | reference tok/s | speed-up |";
-             print "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"; next }
+             x = sg512 != "" ? " % of AVX-512 sgemm |" : ""
+             print "| kinds (x" layers ") | tokens | prefill tok/s | GFLOP/s | % of sgemm |" x " decode tok/s | decode % of sgemm | peak RSS MiB | state MiB | reference tok/s | speed-up |";
+             print "|---|---:|---:|---:|---:|" (x != "" ? "---:|" : "") "---:|---:|---:|---:|---:|---:|"; next }
   { split($1, parts, "+"); key = $1 "," $4; r = (key in ref) ? ref[key] : ""
     tok = $col[p "prefill_tok_s"]; gf = $col[p "prefill_gflops"]; sg = $col[p "sgemm_gflops"]
     dtok = $col[p "decode_tok_s"]; dgf = $col[p "decode_gflops"]
-    printf "| %s | %d | %.0f | %.1f | %.0f%% | %.0f | %.0f%% | %.0f | %.1f | %s | %s |\n", parts[1], $4, tok, gf,
-           100 * gf / sg, dtok, 100 * dgf / sg, $col["peak_rss_mib"], $col["state_mib"],
+    printf "| %s | %d | %.0f | %.1f | %.0f%% |%s %.0f | %.0f%% | %.0f | %.1f | %s | %s |\n", parts[1], $4, tok, gf,
+           100 * gf / sg, sg512 != "" ? sprintf(" %.0f%% |", 100 * gf / sg512) : "", dtok, 100 * dgf / sg,
+           $col["peak_rss_mib"], $col["state_mib"],
            r == "" ? "" : sprintf("%.0f", r), r == "" ? "" : sprintf("%.1fx", tok / r) }' \
   "$out/reference.csv" "$out/engine.csv" > "$out/table.md"
 cat "$out/table.md"
 { echo "size: $tag ($size), $layers layers of one kind; rates from $([ $cpu = 1 ] && echo "CPU time" || echo "wall-clock time")"
+  echo "sgemm: OpenBLAS in the same process (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}), $(awk -F, -v p="$([ $cpu = 1 ] && echo cpu_)" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 2 { print $c[p "sgemm_gflops"] }' "$out/engine.csv") GFLOP/s in the first row$([ -n "$sg512" ] && echo "; AVX-512 sgemm: OpenBLAS with OPENBLAS_CORETYPE=SkylakeX, $sg512 GFLOP/s")"
   echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(getconf _NPROCESSORS_ONLN) cores, $(free -g | awk '/^Mem:/{print $2}') GiB; one rank pinned to core $core, one BLAS/torch thread; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee -a "$out/table.md"
