@@ -774,25 +774,6 @@ int babilong_make(const BabilongData *d, int task, int64_t target_len, uint64_t 
 /* ---------------------------------------------------------------------------------------------
  * Metric (metrics.py compare_answers) */
 
-/* data_lower's stack buffers: a prediction (max_new = 80 bytes) and a question are lowered without
- * the heap. */
-enum { FOLD_BUF = 1024 * 3 / 2 + 1 };
-
-/* Python's .lower() of s (data_lower); out of memory is the one failure, and no score can be given
- * without the text, so it aborts (unreachable below FOLD_BUF bytes). */
-static char *lowered(const char *s, char *buf)
-{
-    size_t len;
-    char *t = data_lower(s, strlen(s), buf, FOLD_BUF, &len);
-    if (!t) abort();
-    return t;
-}
-
-static void free_lowered(char *t, const char *buf)
-{
-    if (t != buf) free(t);
-}
-
 /* Is label one of the target's parts (target lower-cased): its comma-separated pieces when it is a
  * list, else the whole target? */
 static int is_target_part(const char *target, int list, const char *label)
@@ -814,9 +795,10 @@ double babilong_score(const TextSample *s, int task, const char *prediction)
     for (const char *q; (q = strstr(question, "\nQuestion: "));) question = q + strlen("\nQuestion: ");
     /* preprocess_output: output.lower(), then the first sentence, and nothing from an imitated
      * <context> or <example> (its split at 'Question' never cuts: the output is lower case) */
-    char pbuf[FOLD_BUF], qbuf[FOLD_BUF], tbuf[FOLD_BUF];
-    char *out = lowered(prediction, pbuf), *q = lowered(question, qbuf);
-    char *target = lowered(s->answers[0], tbuf);
+    char pbuf[DATA_LOWER_BUF], qbuf[DATA_LOWER_BUF], tbuf[DATA_LOWER_BUF];
+    char *out = data_lowered(prediction, strlen(prediction), pbuf);
+    char *q = data_lowered(question, strlen(question), qbuf);
+    char *target = data_lowered(s->answers[0], strlen(s->answers[0]), tbuf);
     out[strcspn(out, ".")] = 0;
     char *cut = strstr(out, "<context>");
     if (cut) *cut = 0;
@@ -831,8 +813,8 @@ double babilong_score(const TextSample *s, int task, const char *prediction)
         found++;
         hits += is_target_part(target, list, *l);
     }
-    free_lowered(out, pbuf);
-    free_lowered(q, qbuf);
-    free_lowered(target, tbuf);
+    data_lower_free(out, pbuf);
+    data_lower_free(q, qbuf);
+    data_lower_free(target, tbuf);
     return hits == parts && found == parts ? 1.0 : 0.0;
 }

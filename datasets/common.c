@@ -205,6 +205,19 @@ static int lower_valid(Lowered *b, const uint8_t *u, size_t n)
     return lower_plain(b, u + seg, n - seg);
 }
 
+char *data_lowered(const char *s, size_t n, char *buf)
+{
+    size_t len;
+    char *t = data_lower(s, n, buf, DATA_LOWER_BUF, &len);
+    if (!t) abort();
+    return t;
+}
+
+void data_lower_free(char *t, const char *buf)
+{
+    if (t != buf) free(t);
+}
+
 char *data_lower(const char *s, size_t n, char *buf, size_t cap, size_t *len)
 {
     const uint8_t *u = (const uint8_t *)s;

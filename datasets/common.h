@@ -50,6 +50,13 @@ int data_check_text(const char *path, const char *buf, size_t len, DataError *er
  * buffer that the caller frees (the return value is not buf). NULL only when out of memory. */
 char *data_lower(const char *s, size_t n, char *buf, size_t cap, size_t *len);
 
+/* The metrics' use of data_lower: s[0..n) lowered into buf (DATA_LOWER_BUF bytes: texts up to 1 KiB,
+ * predictions and answers, never reach the heap); out of memory aborts, as no score can be given
+ * without the text (unreachable below 1 KiB). Free the result with data_lower_free(t, buf). */
+enum { DATA_LOWER_BUF = 1024 * 3 / 2 + 1 };
+char *data_lowered(const char *s, size_t n, char *buf);
+void data_lower_free(char *t, const char *buf);
+
 /* key = seed; counter = (unit, draw, stream). stream (< 65536) separates independent uses inside
  * one unit (e.g. 1 = needle value, 2 = haystack), so adding a draw to one never shifts another;
  * a stream has 2^48 draws of 4 words. */

@@ -460,20 +460,6 @@ static void post_bounds(const char *p, size_t n, size_t *from, size_t *to)
     *to = end > a ? end : a;
 }
 
-/* data_lower's stack buffers: a prediction of up to 1 KiB (generations are max_new, at most a
- * few hundred bytes) and any answer are lowered without the heap. */
-enum { FOLD_BUF = 1024 * 3 / 2 + 1 };
-
-/* Python's .lower() of s[0..n) (data_lower); out of memory is the one failure, and no score can
- * be given without the text, so it aborts (unreachable below FOLD_BUF bytes). */
-static char *lowered(const char *s, size_t n, char *buf)
-{
-    size_t len;
-    char *t = data_lower(s, n, buf, FOLD_BUF, &len);
-    if (!t) abort();
-    return t;
-}
-
 /* RULER: pred = postprocess_pred(pred), then string_match_all (the fraction of the answers r with
  * `r.lower() in pred.lower()`) or, for qa_1/qa_2, string_match_part (1 when any is). Control
  * characters become "\n" after the lowering here: lowering leaves them alone, makes no others, and
@@ -483,16 +469,16 @@ double niah_score(const TextSample *s, const char *prediction)
     if (s->n_answers == 0) return 0;
     size_t a, b;
     post_bounds(prediction, strlen(prediction), &a, &b);
-    char pbuf[FOLD_BUF], rbuf[FOLD_BUF];
-    char *pred = lowered(prediction + a, b - a, pbuf);
+    char pbuf[DATA_LOWER_BUF], rbuf[DATA_LOWER_BUF];
+    char *pred = data_lowered(prediction + a, b - a, pbuf);
     for (char *c = pred; *c; c++)
         if ((unsigned char)*c < 0x20) *c = '\n';
     int hit = 0;
     for (int i = 0; i < s->n_answers && !(s->match_part && hit); i++) {
-        char *r = lowered(s->answers[i], strlen(s->answers[i]), rbuf);
+        char *r = data_lowered(s->answers[i], strlen(s->answers[i]), rbuf);
         hit += strstr(pred, r) != NULL;
-        if (r != rbuf) free(r);
+        data_lower_free(r, rbuf);
     }
-    if (pred != pbuf) free(pred);
+    data_lower_free(pred, pbuf);
     return s->match_part ? hit > 0 : (double)hit / s->n_answers;
 }
