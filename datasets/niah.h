@@ -154,6 +154,9 @@ int64_t niah_data_essay_words(const NiahData *d); /* words in one pass of the co
  * also takes "niah_single_1".."niah_single_3". 0, or -1 with err. */
 const char *niah_task_name(NiahTask t);
 int niah_task_parse(const char *name, NiahTask *out, DataError *err);
+/* The data file (relative to the data directory) that task t alone needs and that a data folder
+ * may lack: cwe NIAH_VERBS, qa_1 NIAH_SQUAD, qa_2 NIAH_HOTPOTQA; NULL for the other tasks. */
+const char *niah_task_optional_file(NiahTask t);
 
 /* One sample whose prompt is at most target_len bytes, the needle at depth in [0, 1] (< 0: drawn
  * as RULER does; one-needle tasks only). 0 on success; -1 with err (no essays, target too

@@ -57,6 +57,11 @@ const char *niah_task_name(NiahTask t)
     return (unsigned)t < NIAH_N_TASKS ? TASKS[t].name : "unknown";
 }
 
+const char *niah_task_optional_file(NiahTask t)
+{
+    return t == NIAH_CWE ? NIAH_VERBS : t == NIAH_QA1 ? NIAH_SQUAD : t == NIAH_QA2 ? NIAH_HOTPOTQA : NULL;
+}
+
 int niah_task_parse(const char *name, NiahTask *out, DataError *err)
 {
     for (int t = 0; t < NIAH_N_TASKS; t++)

@@ -24,7 +24,8 @@ for n in $(echo "$RANKS" | tr ',' ' '); do printf -- '---:|'; done
 echo
 for ini in "$src"/evals/*.ini; do
   s=$(basename "$ini" .ini)
-  # a suite whose data this folder lacks (e.g. ruler-qa's SQuAD) gets a row saying so
+  # a suite this data folder cannot plan gets a row saying so (tasks marked without-data = skip
+  # whose files it lacks are left out of the plan, not a failure)
   if ! "$EVAL" -s "$s" -d "$DATA" --dry-run --ranks "$RANKS" --progress none -o "$tmp/$s" > "$tmp/$s.log" 2>&1; then
     why=$(grep -m1 '^titans-eval: ' "$tmp/$s.log" | sed "s/^titans-eval: //; s/^[^ ]*: \[task\.[^]]*\] //; s|$DATA|DATA|g; s/|/\\\\|/g" | cut -c1-160)
     echo "| $s | not planned with this data folder: ${why:-titans-eval failed} | | |"

@@ -17,7 +17,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 SMOKE=$fixtures/../smoke.ini
 
-echo "1..61"
+echo "1..64"
 for np in 1 2 3; do
   MPI_NP=$np $LAUNCH $EVAL --suite "$SMOKE" --out "$work/np$np" > "$work/log$np" 2>&1
   echo $? > "$work/rc$np"
@@ -62,7 +62,7 @@ check $? "3 ranks, 2 units: the idle rank is fine" "$work/logfew"
 
 # the README's main command: no arguments, no data directory (plan only: the full run is minutes)
 TITANS_DATA= MPI_NP=2 $LAUNCH $EVAL --dry-run --out "$work/default" > "$work/logdefault" 2>&1 &&
-  grep -q '^titans-eval: no data directory .*: skipping tasks sniah-essay, dna, ETTh1$' "$work/logdefault" &&
+  grep -q '^titans-eval: skipping tasks sniah-essay, dna, ETTh1 (no data directory: -d DIR or TITANS_DATA)$' "$work/logdefault" &&
   grep -Eq '^titans-eval: suite quick \(.*/evals/quick\.ini\), [1-9][0-9]* units on 2 ranks' "$work/logdefault"
 check $? "no arguments, no data directory: the default suite plans the shipped checkpoints, skips the data tasks" "$work/logdefault"
 printf '[suite]\nname = dataonly\n[model.n]\nforecaster = naive-last\n[task.t]\nfamily = forecast\nvariants = ETTh1\nlengths = 96\nmodels = n\nwithout-data = skip\n' > "$work/dataonly.ini"
@@ -201,6 +201,26 @@ expect_failure 2 "$work/niah-words" "a word list with an empty line: its file an
 expect_failure 2 "$work/niah-essay" "an essay that is not UTF-8: its file and line, at plan time" \
   "niah\\.ini:7: \\[task\\.t\\] variants: 's-niah-2': .*/essays/a\\.txt:2: invalid UTF-8" \
   --suite "$work/niah.ini" --data-dir "$work/niah-essay"
+
+# without-data = skip with a data directory that lacks a file only one task needs (cwe's verb
+# list, qa_1's SQuAD): those tasks are left out, said on stdout and in tables.md; the rest runs
+words ruler-skip 'quick\nlazy\n' 'An essay. It has sentences.\n'
+printf '[suite]\nname = skip\n[model.m]\ncheckpoint = %s\n[task.a]\nfamily = sniah\nvariants = s-niah-1\nlengths = 1k\nsamples = 1\nmodels = m\n[task.b]\nfamily = sniah\nvariants = cwe\nlengths = 8k\nsamples = 1\nmodels = m\nwithout-data = skip\n[task.c]\nfamily = sniah\nvariants = qa_1\nlengths = 2k\nsamples = 1\nmodels = m\nwithout-data = skip\n' \
+  "$fixtures/mag.h5" > "$work/skip.ini"
+MPI_NP=2 $LAUNCH $EVAL --suite "$work/skip.ini" --data-dir "$work/ruler-skip" --out "$work/skip" > "$work/logskip" 2>&1 &&
+  grep -q "^titans-eval: skipping task b (it needs $work/ruler-skip/ruler-niah/wonderwords-v2.2.0/verblist.txt); task c (it needs $work/ruler-skip/ruler-qa/squad.json)\$" "$work/logskip" &&
+  grep -q '^- Skipped (without-data = skip): task b (it needs .*/verblist.txt); task c' "$work/skip/tables.md" &&
+  [ "$(wc -l < "$work/skip/units.csv")" -eq 2 ]
+check $? "without-data = skip: tasks whose file the data directory lacks are left out, said in tables.md" "$work/logskip"
+for i in $(seq 1 40); do echo "verb$i"; done > "$work/ruler-skip/ruler-niah/wonderwords-v2.2.0/verblist.txt"
+MPI_NP=1 $LAUNCH $EVAL --suite "$work/skip.ini" --data-dir "$work/ruler-skip" --dry-run --out "$work/skip2" > "$work/logskip2" 2>&1 &&
+  grep -q "^titans-eval: skipping task c (it needs .*/ruler-qa/squad.json)\$" "$work/logskip2" &&
+  ! grep -q "task b" "$work/logskip2"
+check $? "without-data = skip: once the verb list is there, the cwe task runs" "$work/logskip2"
+rm "$work/ruler-skip/ruler-niah/wonderwords-v2.2.0/verblist.txt"
+sed 's/^without-data = skip$//' "$work/skip.ini" > "$work/noskip.ini"
+expect_failure 2 "$work/noskip" "without-data = error (the default): a missing verb list is a plan error naming it" \
+  "noskip\\.ini:.*'cwe'.*verblist\\.txt" --suite "$work/noskip.ini" --data-dir "$work/ruler-skip"
 
 suite ckpt-missing "checkpoint = $work/missing.h5" 'family = sniah\nvariants = s-niah-1\nlengths = 1k'
 expect_failure 2 "$work/ckpt-missing" "a missing checkpoint: model and file named" \

@@ -52,7 +52,9 @@ typedef struct {
     Workspace ws;
     Identity id;                             /* what a unit's record depends on */
     char *identity_text;                     /* rank 0: its description */
-    uint8_t drop[SUITE_MAX_TASKS];           /* tasks rank 0 left out: no selected model fits */
+    uint8_t drop[SUITE_MAX_TASKS];           /* tasks rank 0 left out: no selected model fits, or
+                                                data this folder lacks (without-data = skip) */
+    char skipped[1024];                      /* rank 0: the tasks left out for data, and why */
     char *checkpoint[SUITE_MAX_MODELS];      /* rank 0: each file's bytes, read once, until broadcast */
     size_t checkpoint_len[SUITE_MAX_MODELS];
     uint8_t *done;                           /* done[i]: unit i's record is in the journal */
@@ -179,9 +181,11 @@ static PhaseResult skip_data_tasks(Run *r)
 {
     if (r->opt.data_dir[0]) return PHASE_OK;
     char skipped[512];
-    if (suite_skip_data_tasks(&r->suite, skipped, sizeof skipped) && r->rank == 0)
-        printf("titans-eval: no data directory (-d DIR or TITANS_DATA): skipping task%s %s\n",
-               strchr(skipped, ',') ? "s" : "", skipped);
+    if (suite_skip_data_tasks(&r->suite, skipped, sizeof skipped) && r->rank == 0) {
+        snprintf(r->skipped, sizeof r->skipped, "task%s %s (no data directory: -d DIR or TITANS_DATA)",
+                 strchr(skipped, ',') ? "s" : "", skipped);
+        printf("titans-eval: skipping %s\n", r->skipped);
+    }
     int ok = r->suite.n_tasks > 0 ||
              fail(r, "every task of the suite needs a data directory: give -d DIR or set TITANS_DATA");
     return agree(r, ok);
@@ -211,16 +215,32 @@ static int read_checkpoints(Run *r, TitansConfig *configs, PlanData *pd)
     return 0;
 }
 
-/* Rank 0, when -c or -M narrowed the models: a task that none of them fits is left out (the
- * other ranks leave out the same ones in share_plan), not an error. */
-static int drop_modelless_tasks(Run *r, const PlanData *pd)
+/* Rank 0: leaves out the `without-data = skip` tasks that need a file the data directory lacks,
+ * and, when -c or -M narrowed the models, the tasks that none of them fits (the other ranks
+ * leave out the same ones in share_plan); neither is an error. */
+static int drop_tasks(Run *r, const PlanData *pd)
 {
-    char dropped[512];
-    for (int t = 0; t < r->suite.n_tasks; t++) r->drop[t] = !plan_task_has_model(&r->suite, &r->suite.tasks[t], pd);
-    if (suite_drop_tasks(&r->suite, r->drop, dropped, sizeof dropped))
-        printf("titans-eval: no selected model fits task%s %s: left out\n", strchr(dropped, ',') ? "s" : "", dropped);
-    if (r->suite.n_tasks == 0)
+    char unfit[512] = "";
+    size_t k0 = strlen(r->skipped), k = k0, u = 0;
+    for (int t = 0; t < r->suite.n_tasks; t++) {
+        const SuiteTask *task = &r->suite.tasks[t];
+        const char *missing = task->skip_without_data && r->opt.data_dir[0]
+                                  ? suite_task_missing_file(task, r->opt.data_dir) : NULL;
+        int fits = !select_narrows_models(&r->opt) || plan_task_has_model(&r->suite, task, pd);
+        if (missing && k < sizeof r->skipped)
+            k += (size_t)snprintf(r->skipped + k, sizeof r->skipped - k, "%stask %s (it needs %s/%s)",
+                                  k ? "; " : "", task->name, r->opt.data_dir, missing);
+        else if (!missing && !fits && u < sizeof unfit)
+            u += (size_t)snprintf(unfit + u, sizeof unfit - u, "%s%s", u ? ", " : "", task->name);
+        r->drop[t] = missing || !fits;
+    }
+    if (k > k0) printf("titans-eval: skipping %s\n", r->skipped + (k0 ? k0 + 2 : 0));
+    if (u) printf("titans-eval: no selected model fits task%s %s: left out\n", strchr(unfit, ',') ? "s" : "", unfit);
+    suite_drop_tasks(&r->suite, r->drop, NULL, 0);
+    if (r->suite.n_tasks == 0 && k == k0)
         return data_error(&r->err, "no selected model (--checkpoint, --models) fits any task of suite %s", r->suite.name), -1;
+    if (r->suite.n_tasks == 0)
+        return data_error(&r->err, "no task of suite %s is left to run: skipping %s", r->suite.name, r->skipped), -1;
     return 0;
 }
 
@@ -230,7 +250,7 @@ static int expand(Run *r)
     static TitansConfig configs[SUITE_MAX_MODELS];
     PlanData pd = workspace_plan_data(&r->ws);
     if (read_checkpoints(r, configs, &pd) != 0) return -1;
-    if (select_narrows_models(&r->opt) && drop_modelless_tasks(r, &pd) != 0) return -1;
+    if (drop_tasks(r, &pd) != 0) return -1;
     identity_inputs_start(r->opt.data_dir); /* the data files the plan reads enter the identity */
     int rc = plan_expand(&r->suite, &pd, &r->units, &r->err);
     identity_inputs_stop();
@@ -644,6 +664,10 @@ static int write_outputs(Run *r)
              r->suite.name, r->opt.suite, (unsigned long long)r->suite.hash, (unsigned long long)r->suite.seed,
              (long long)r->units.n, r->world, clock_seconds() - r->t0, (long long)r->todo.n, command, machine,
              TITANS_GIT_COMMIT " (at configure)", finished);
+    if (r->skipped[0]) {
+        size_t k = strlen(header);
+        snprintf(header + k, sizeof header - k, "- Skipped (without-data = skip): %s\n", r->skipped);
+    }
     options_echo(&r->opt, echo, sizeof echo);
     checkpoint_hashes(r, hashes, sizeof hashes);
     Provenance p = {.suite_file = r->opt.suite, .options = echo, .git_commit = TITANS_GIT_COMMIT,

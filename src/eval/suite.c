@@ -2,11 +2,13 @@
 
 #include <errno.h>
 #include <ini.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <unistd.h>
 #include <xxhash.h>
 
 #include "forecast.h"
@@ -507,6 +509,21 @@ int suite_skip_data_tasks(Suite *s, char *skipped, size_t len)
     uint8_t drop[SUITE_MAX_TASKS];
     for (int i = 0; i < s->n_tasks; i++) drop[i] = (uint8_t)s->tasks[i].skip_without_data;
     return suite_drop_tasks(s, drop, skipped, len);
+}
+
+const char *suite_task_missing_file(const SuiteTask *t, const char *data_dir)
+{
+    NiahTask k;
+    DataError err;
+    char path[PATH_MAX];
+    if (t->family != FAMILY_SNIAH) return NULL;
+    for (int v = 0; v < t->n_variants; v++) {
+        const char *file = niah_task_parse(t->variants[v], &k, &err) ? NULL : niah_task_optional_file(k);
+        if (!file) continue;
+        int n = snprintf(path, sizeof path, "%s/%s", data_dir, file);
+        if (n > 0 && (size_t)n < sizeof path && access(path, F_OK) != 0 && errno == ENOENT) return file;
+    }
+    return NULL;
 }
 
 int64_t suite_task_reserve(const SuiteTask *t, int v)

@@ -35,9 +35,11 @@
  *   models = mag, last           ; names of [model.*] sections, or * for all that fit;
  *                                ; forecast: each runs the horizons its head forecasts (a listed
  *                                ; model that forecasts none of them is an error)
- *   without-data = skip          ; error (default) | skip: with no data directory, leave the task
- *                                ; out of the run (a default suite that still runs on a fresh
- *                                ; machine, and covers more when TITANS_DATA is set)
+ *   without-data = skip          ; error (default) | skip: with no data directory, or with one
+ *                                ; that lacks a file only this task needs (cwe's verb list,
+ *                                ; qa_1's SQuAD, qa_2's HotpotQA), leave the task out of the
+ *                                ; run, saying so in the output and in tables.md (a suite that
+ *                                ; still runs on a fresh machine and covers more with more data)
  *
  * A list may go on over indented lines (libinih's continuation lines); no line may be longer than
  * SUITE_MAX_LINE characters, and a key is given once per section. Every error names the suite,
@@ -125,6 +127,10 @@ int suite_drop_tasks(Suite *s, const uint8_t *drop, char *dropped, size_t len);
 /* Drops the tasks marked `without-data = skip` (for a run with no data directory) and writes
  * their names, comma-separated, into skipped. Returns how many it dropped. */
 int suite_skip_data_tasks(Suite *s, char *skipped, size_t len);
+/* The file (relative to data_dir) that one of task t's variants alone needs and data_dir lacks
+ * (niah_task_optional_file: cwe's verb list, qa_1's SQuAD, qa_2's HotpotQA), or NULL. Only a file
+ * that does not exist counts: one that cannot be read stays the load's error. */
+const char *suite_task_missing_file(const SuiteTask *t, const char *data_dir);
 const char *family_name(TaskFamily f);
 /* The bytes of each length variant v of task t keeps for the answer: 0 but for sniah, where
  * `reserve = auto` is the variant's RULER number; -1 for a variant that is no sniah task. */
