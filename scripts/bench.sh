@@ -121,18 +121,20 @@ awk -F, -v layers=$layers -v cpu=$cpu -v sg512="$sg512" 'NR == FNR { if (FNR > 1
   FNR == 1 { for (i = 1; i <= NF; i++) col[$i] = i
              p = cpu ? "cpu_" : ""
              x = sg512 != "" ? " % of AVX-512 sgemm |" : ""
-             print "| kinds (x" layers ") | tokens | prefill tok/s | GFLOP/s | % of sgemm |" x " decode tok/s | decode % of sgemm | peak RSS MiB | state MiB | reference tok/s | speed-up |";
-             print "|---|---:|---:|---:|---:|" (x != "" ? "---:|" : "") "---:|---:|---:|---:|---:|---:|"; next }
+             print "| kinds (x" layers ") | tokens | prefill tok/s | GFLOP/s | % of sgemm |" x " decode tok/s | decode % of sgemm | decode % of read rate | peak RSS MiB | state MiB | reference tok/s | speed-up |";
+             print "|---|---:|---:|---:|---:|" (x != "" ? "---:|" : "") "---:|---:|---:|---:|---:|---:|---:|"; next }
   { split($1, parts, "+"); key = $1 "," $4; r = (key in ref) ? ref[key] : ""
     tok = $col[p "prefill_tok_s"]; gf = $col[p "prefill_gflops"]; sg = $col[p "sgemm_gflops"]
-    dtok = $col[p "decode_tok_s"]; dgf = $col[p "decode_gflops"]
-    printf "| %s | %d | %.0f | %.1f | %.0f%% |%s %.0f | %.0f%% | %.0f | %.1f | %s | %s |\n", parts[1], $4, tok, gf,
-           100 * gf / sg, sg512 != "" ? sprintf(" %.0f%% |", 100 * gf / sg512) : "", dtok, 100 * dgf / sg,
+    dtok = $col[p "decode_tok_s"]; dgf = $col[p "decode_gflops"]; rd = $col[p "read_gbs"]
+    dread = rd > 0 ? sprintf("%.0f%%", 100 * dtok * $col["decode_read_mib"] * 1048576 / (rd * 1e9)) : ""
+    printf "| %s | %d | %.0f | %.1f | %.0f%% |%s %.0f | %.0f%% | %s | %.0f | %.1f | %s | %s |\n", parts[1], $4, tok, gf,
+           100 * gf / sg, sg512 != "" ? sprintf(" %.0f%% |", 100 * gf / sg512) : "", dtok, 100 * dgf / sg, dread,
            $col["peak_rss_mib"], $col["state_mib"],
            r == "" ? "" : sprintf("%.0f", r), r == "" ? "" : sprintf("%.1fx", tok / r) }' \
   "$out/reference.csv" "$out/engine.csv" > "$out/table.md"
 cat "$out/table.md"
 { echo "size: $tag ($size), $layers layers of one kind; rates from $([ $cpu = 1 ] && echo "CPU time" || echo "wall-clock time")"
   echo "sgemm: OpenBLAS in the same process (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}), $(awk -F, -v p="$([ $cpu = 1 ] && echo cpu_)" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 2 { print $c[p "sgemm_gflops"] }' "$out/engine.csv") GFLOP/s in the first row$([ -n "$sg512" ] && echo "; AVX-512 sgemm: OpenBLAS with OPENBLAS_CORETYPE=SkylakeX, $sg512 GFLOP/s")"
+  echo "decode % of read rate: decode tok/s x the bytes a decode token reads at most (every weight once, and the state: memory M and S, attention keys and values) / this core's rate of reading a buffer of that size (titans-bench's decode_read_mib, read_gbs); above 100%: a token read less than that bound"
   echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(getconf _NPROCESSORS_ONLN) cores, $(free -g | awk '/^Mem:/{print $2}') GiB; one rank pinned to core $core, one BLAS/torch thread; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"
 } | tee -a "$out/table.md"

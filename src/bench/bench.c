@@ -6,7 +6,13 @@
  * measures this core's single-threaded sgemm rate so the prefill rate can be read as a fraction
  * of it. Output: one CSV row per length (stdout), a header first.
  *
- * FLOP count: titans_token_flops (src/titans/flops.c). */
+ * FLOP count: titans_token_flops (src/titans/flops.c).
+ *
+ * Decode reads every weight once a token (one-row products: sgemv) and, per layer, the state its
+ * token meets (the memory's M and S, attention's keys and values in the window), so its bound is
+ * the rate at which the core reads that many bytes, not sgemm's: the bench gives the bytes
+ * (weights + state, an upper bound on what a token reads) and this core's rate of reading a
+ * buffer of that size, so decode can be read as a fraction of it. */
 #include <cblas.h>
 #include <errno.h>
 #include <getopt.h>
@@ -79,6 +85,30 @@ static double sgemm_gflops(int n, double *wall)
     return flop / (cpu_now() - c0) / 1e9;
 }
 
+/* Single-threaded rate of reading a buffer of `bytes` (summed, 32 floats of independent sums a
+ * step), over at least half a second after a first pass: CPU time (returned) and wall (*wall), GB/s */
+static double read_gbs(size_t bytes, double *wall)
+{
+    size_t n = bytes / sizeof(float) / 32 * 32;
+    float *a = malloc(sizeof(float) * (n ? n : 32)), acc[32] = {0};
+    if (!a) return *wall = 0.0, 0.0;
+    for (size_t i = 0; i < n; i++) a[i] = (float)(i % 5);
+    int reps = -1; /* the first pass brings the buffer in, as decode's first token does */
+    double t0 = 0, c0 = 0, t;
+    do {
+        if (reps++ == 0) t0 = now(), c0 = cpu_now();
+        for (size_t i = 0; i < n; i += 32)
+#pragma omp simd
+            for (int j = 0; j < 32; j++) acc[j] += a[i + j];
+    } while (reps < 1 || (t = now() - t0) < 0.5 || cpu_now() - c0 < 0.25);
+    float sum = 0;
+    for (int j = 0; j < 32; j++) sum += acc[j];
+    free(a);
+    double read = (double)n * sizeof(float) * reps + (sum == -1.0f); /* keeps the sums live */
+    *wall = read / t / 1e9;
+    return read / (cpu_now() - c0) / 1e9;
+}
+
 static void usage(FILE *out)
 {
     fprintf(out,
@@ -93,7 +123,9 @@ static void usage(FILE *out)
             "decode_tok_s,peak_rss_mib,state_mib,sgemm_gflops (one rank; set OPENBLAS_NUM_THREADS),\n"
             "then the same rates from this thread's CPU time (cpu_*: what a loaded, shared machine\n"
             "still measures fairly), the small-matrix kernels in force (TITANS_KERNELS), and the\n"
-            "decode rate in GFLOP/s (wall, then CPU time).\n");
+            "decode rate in GFLOP/s (wall, then CPU time), then decode_read_mib (weights + state:\n"
+            "what a decode token reads at most) and this core's rate of reading that many bytes\n"
+            "(read_gbs wall, cpu_read_gbs; 0 without --decode).\n");
 }
 
 int main(int argc, char **argv)
@@ -157,7 +189,8 @@ int main(int argc, char **argv)
     double peak, peak_cpu = sgemm_gflops(1024, &peak);
     printf("kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,decode_tok_s,peak_rss_mib,"
            "state_mib,sgemm_gflops,cpu_prefill_tok_s,cpu_prefill_gflops,cpu_decode_tok_s,"
-           "cpu_sgemm_gflops,kernels,decode_gflops,cpu_decode_gflops\n");
+           "cpu_sgemm_gflops,kernels,decode_gflops,cpu_decode_gflops,decode_read_mib,read_gbs,"
+           "cpu_read_gbs\n");
     char *list = strdup(lengths);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         errno = 0;
@@ -197,11 +230,13 @@ int main(int argc, char **argv)
             return 1;
         }
         double fl = flops_range(c, 0, n), fd = decode ? flops_range(c, n, decode) : 0.0;
-        printf("%s,%d,%d,%lld,%.1f,%.2f,%.1f,%.1f,%.2f,%.2f,%.1f,%.2f,%.1f,%.2f,%s,%.2f,%.2f\n", kinds,
+        size_t read = titans_model_n_params(m) * sizeof(float) + titans_state_bytes(s);
+        double rw = 0.0, rc_gbs = decode ? read_gbs(read, &rw) : 0.0;
+        printf("%s,%d,%d,%lld,%.1f,%.2f,%.1f,%.1f,%.2f,%.2f,%.1f,%.2f,%.1f,%.2f,%s,%.2f,%.2f,%.2f,%.2f,%.2f\n", kinds,
                c->d_model, c->n_layers, n, (double)n / tp, fl / tp / 1e9, decode ? decode / td : 0.0,
                peak_rss_kib() / 1024.0, titans_state_bytes(s) / 1048576.0, peak, (double)n / cp,
                fl / cp / 1e9, decode ? decode / cd : 0.0, peak_cpu, titans_kernels(),
-               decode ? fd / td / 1e9 : 0.0, decode ? fd / cd / 1e9 : 0.0);
+               decode ? fd / td / 1e9 : 0.0, decode ? fd / cd / 1e9 : 0.0, read / 1048576.0, rw, rc_gbs);
         fflush(stdout);
         titans_state_free(s);
     }
