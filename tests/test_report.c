@@ -147,7 +147,8 @@ static void test_length_captions(void **st)
              "reserve (reserve = auto, RULER's 128 bytes).\n\n### bl (babilong)", bytes);
     expect_text(*st, "tables.md", want);
     snprintf(want, sizeof want, "the story's facts (no model). %s: the prompt's bound (0: the facts alone, no "
-             "background).\n", bytes);
+             "background). Background: the data folder's Project Gutenberg books (upstream's PG19 test split is "
+             "not available here), or the built-in text without a data folder.\n", bytes);
     expect_text(*st, "tables.md", want);
     expect_text(*st, "tables.md", "floor: a built-in forecaster. Horizons in time steps.\n");
     expect_text(*st, "tables.md", "(reserve = auto, RULER's tokens_to_generate: vt 30, fwe 50 bytes).\n\n### r0");

@@ -291,7 +291,8 @@ static void caption(FILE *md, const SuiteTask *t)
                     "at most length - reserve (%s).", reserve);
     } else if (t->family == FAMILY_BABILONG) {
         fprintf(md, " Lengths in bytes = tokens of these byte-level models: the prompt's bound (0: the facts alone, "
-                    "no background).");
+                    "no background). Background: the data folder's Project Gutenberg books (upstream's PG19 test split "
+                    "is not available here), or the built-in text without a data folder.");
     } else if (t->family == FAMILY_FORECAST) {
         fprintf(md, " Horizons in time steps.");
     }
