@@ -15,7 +15,7 @@ MPIRUN=${MPIRUN:-mpirun}
 [ "$(id -u)" -eq 0 ] && MPIRUN="$MPIRUN --allow-run-as-root"
 EVAL=${EVAL:-./titans-eval}
 PY=${PYTHON:-/usr/bin/python3}
-suites=${*:-quick sniah-512 table2-sniah sniah sniah-beyond table5-ablation babilong forecast genomics
+suites=${*:-quick sniah-512 table2-sniah sniah sniah-beyond ruler table5-ablation babilong forecast genomics
   schedule checkpoints trainability stability}
 # relative to the repository root when run from it: the tables quote the command as run
 root=
