@@ -2,7 +2,7 @@
 
     $(PYTHON) scripts/test_stability.py [-v]
 
-A trained checkpoint (checkpoints/sniah/lmm.h5) agrees with the float64 reference at 600 bytes,
+A trained checkpoint (checkpoints/sniah/fair-lmm.h5) agrees with the float64 reference at 600 bytes,
 with a small logit error and a gain below 1; a random-init fixture with fast forgetting
 (tests/fixtures/mixed.h5) is flagged chaotic; titans-logits refuses bad input with a message
 naming the file. Exits non-zero on failure.
@@ -32,7 +32,7 @@ def stability(out, *ckpts):
 class StabilityTest(unittest.TestCase):
     def test_trained_agrees_random_is_chaotic(self):
         with tempfile.TemporaryDirectory() as out:
-            lmm, mixed = stability(out, os.path.join(TOP, "checkpoints/sniah/lmm.h5"),
+            lmm, mixed = stability(out, os.path.join(TOP, "checkpoints/sniah/fair-lmm.h5"),
                                    os.path.join(TOP, "tests/fixtures/mixed.h5"))
             self.assertEqual((lmm["n"], lmm["agree"]), ("2", "2"))
             self.assertLess(float(lmm["max_logit_error"]), 1e-2)

@@ -2,7 +2,7 @@
 memory layer, summed over the tokens of an S-NIAH-1 prompt (float64 reference). A needle written
 at the start keeps about exp(-sum) of its weight by the end.
 
-    /usr/bin/python3 scripts/train/decay.py checkpoints/sniah/lmm.h5 [--length 32768]
+    /usr/bin/python3 scripts/train/decay.py checkpoints/sniah/fair-lmm.h5 [--length 32768]
 """
 import argparse
 import os

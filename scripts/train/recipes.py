@@ -57,16 +57,10 @@ def all_recipes():
     # (answer cross-entropy 1.60 = 7 ln 10 / 10); MAG at 512 bytes x 16 solved its training
     # length by step ~900 of 2000; cycling 512/1K/2K with S-NIAH-3's UUIDs at ~8K tokens a step
     # was still at answer cross-entropy 1.9-2.0 at step 1000 (MAG and LMM).
-    # LMM, SWA and the ablations get 1000 steps; the hybrids and full attention 2000: at 1000,
-    # LMM had solved the task (answer cross-entropy 0.0003) while MAG was still at 1.14 and full
-    # attention at 1.18. SWA stays at 1000: no window reaches the needle, and its answer
-    # cross-entropy sat at chance (1.60). Cheapest first; MAC, ~2x MAG per step, last.
-    sniah = dict(variants=("s-niah-1", "s-niah-2"), lengths=(512,))
-    for v, steps in (("lmm", 1000), ("swa", 1000), ("attn", 2000), ("mal", 2000), ("mag", 2000)):
-        out.append(_recipe(v, "sniah", VARIANTS[v], steps, 8, 1, sniah))
-    for a, overrides in ABLATIONS.items():
-        out.append(_recipe("lmm-" + a, "sniah", VARIANTS["lmm"], 1000, 8, 1, sniah, overrides))
-    # MAC: the recipe above (2000 steps of 8 x 512) left it at chance (answer cross-entropy
+    # Issue 11 item 5: every S-NIAH variant and ablation on MAC's curriculum and budget
+    # (fair_recipes(); 17.6M tokens). The 512-byte recipes they replace are sniah_512_recipes().
+    out += fair_recipes()
+    # MAC: the 512-byte recipe (2000 steps of 8 x 512) left it at chance (answer cross-entropy
     # 1.60); issue 11's curriculum, passkeys of 128 and 256 bytes before the S-NIAH stage, with
     # W_h zero at init, solved it (campaign_recipes() explains it; training/issue11/README.md).
     out.append(mac_curriculum())
@@ -78,8 +72,6 @@ def all_recipes():
     out.append(curriculum("lmm-long-wh0-keep", VARIANTS["lmm"], long_curriculum(), init="wh0+keep"))
     # Both continued with 16K and 32K stages (long_32k_recipes()): the LMM keeps the needle to 64K.
     out += long_32k_recipes()
-    # MAG continued on its own data (mag_more_1500()): the S-NIAH MAG of the suites.
-    out.append(mag_more_1500())
     # BABILong: bytes, qa1-qa5 at 2K (the prompt template alone is ~1K), bAbI en-10k train
     # questions in Gutenberg background. The stored en-10k has no qa3 train file, so qa3 comes
     # from the built-in bAbI-style generator and background (a training seed).
@@ -156,6 +148,22 @@ def sniah_curriculum():
     at 512 x 8 (3000): 17.6M tokens."""
     return [passkey_stage(128, 2000, 16), passkey_stage(256, 600, 8),
             dict(SNIAH_STAGE, steps=3000, batch=8)]
+
+
+def sniah_512_recipes():
+    """The first S-NIAH checkpoints (issue 4), superseded by fair_recipes(): S-NIAH-1/2 at 512
+    bytes, batches of 8, LMM, SWA and the ablations 1000 steps, full attention, MAL and MAG 2000
+    (4.1-8.2M tokens), project init. MAC stayed at chance on it. Their checkpoints are in git
+    history (before the commit that brought the fair-* checkpoints into checkpoints/sniah/).
+    At 1000 steps LMM had solved the task (answer cross-entropy 0.0003) while MAG was still at
+    1.14 and full attention at 1.18, hence 2000 for those; SWA's answer cross-entropy sat at
+    chance (1.60): no window reaches the needle."""
+    sniah = dict(variants=("s-niah-1", "s-niah-2"), lengths=(512,))
+    out = [_recipe(v, "sniah", VARIANTS[v], steps, 8, 1, sniah)
+           for v, steps in (("lmm", 1000), ("swa", 1000), ("attn", 2000), ("mal", 2000), ("mag", 2000))]
+    for a, overrides in ABLATIONS.items():
+        out.append(_recipe("lmm-" + a, "sniah", VARIANTS["lmm"], 1000, 8, 1, sniah, overrides))
+    return out
 
 
 def fair_recipes():
@@ -262,7 +270,9 @@ def campaign_recipes():
     # passes at the shared size (2500 steps), the same schedule otherwise.
     out.append(curriculum("probe-bl-attn-qa1-2500", VARIANTS["attn"],
                           [dict(qa1[0], steps=2500)], family="babilong"))
-    return out + fair_recipes()
+    # Superseded checkpoint recipes, trainable by name: the 512-byte S-NIAH models and MAG's
+    # continuation of one of them (its start is in git history).
+    return out + [mag_more_1500()] + sniah_512_recipes()
 
 
 def find(name):

@@ -427,10 +427,13 @@ def main():
             print(f"{r['family']}/{r['name']}: {'+'.join(r['layers'])} {r['config'] or ''} "
                   f"{r['steps']} steps x {r['batch']}")
         for r in RC.campaign_recipes():  # not at the line start: train_all.sh skips them
+            stages = r["data"].get("stages") or [dict(task="+".join(r["data"]["variants"]),
+                                                      length=r["data"]["lengths"][0],
+                                                      batch=r["batch"], steps=r["steps"])]
             stages = ", ".join(f"{s['task']} {s['length']} B x {s['batch']} for {s['steps']}"
-                               for s in r["data"]["stages"])
+                               for s in stages)
             print(f"  issue 11: {r['family']}/{r['name']}: {'+'.join(r['layers'])} "
-                  f"init {r['init']}, {stages}")
+                  f"init {r.get('init', 'project')}, {stages}")
         return
     chosen = [r for r in all_r if a.family and r["family"] == a.family]
     for name in a.recipe:
