@@ -270,6 +270,12 @@ def campaign_recipes():
     # passes at the shared size (2500 steps), the same schedule otherwise.
     out.append(curriculum("probe-bl-attn-qa1-2500", VARIANTS["attn"],
                           [dict(qa1[0], steps=2500)], family="babilong"))
+    # It was stopped at step 180 (17 s a step beside two S-NIAH runs) and its state, a probe's,
+    # was not kept. The issue's own MAG probe (500 steps) is the baseline of a memory variant: the
+    # same MAG of the shared size, one change, ten times the steps (8 passes over qa1's 10,000
+    # training questions), a long run (--out training/issue11/long, state committed).
+    out.append(curriculum("bl-mag-qa1-5000", VARIANTS["mag"], [dict(qa1[0], steps=5000)],
+                          family="babilong"))
     # Superseded checkpoint recipes, trainable by name: the 512-byte S-NIAH models and MAG's
     # continuation of one of them (its start is in git history).
     return out + [mag_more_1500()] + sniah_512_recipes()
