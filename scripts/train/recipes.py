@@ -281,13 +281,17 @@ def campaign_recipes():
     # memory alone (LMM, the cheapest memory variant) on the same recipe, on the other core.
     out.append(curriculum("bl-lmm-qa1-5000", VARIANTS["lmm"], [dict(qa1[0], steps=5000)],
                           family="babilong"))
-    # Superseded checkpoint recipes, trainable by name: the 512-byte S-NIAH models and MAG's
-    # continuation of one of them (its start is in git history).
-    return out + [mag_more_1500()] + sniah_512_recipes()
+    return out
+
+
+def superseded_recipes():
+    """Checkpoint recipes whose checkpoints were replaced (they are in git history), still
+    trainable by name: the 512-byte S-NIAH models and MAG's continuation of one of them."""
+    return sniah_512_recipes() + [mag_more_1500()]
 
 
 def find(name):
-    for r in all_recipes() + campaign_recipes():
+    for r in all_recipes() + campaign_recipes() + superseded_recipes():
         if r["name"] == name or f"{r['family']}/{r['name']}" == name:
             return r
     raise KeyError(name)

@@ -37,9 +37,12 @@ def main():
     training = json.dumps({**recipe, "train_seed": T.RC.TRAIN_SEED, "snapshot_step": step,
                            "minutes": round(st["seconds"] / 60, 1)}, default=list)
     command = f"/usr/bin/python3 scripts/train/snapshot.py {a.state} {a.out}"
-    T.R.export_checkpoint(model, a.out + ".tmp", T.R.provenance(command, recipe["seed"],
-                                                              training=training))
-    os.replace(a.out + ".tmp", a.out)
+    try:  # written whole, then renamed: a kill leaves no torn checkpoint at OUT
+        T.R.export_checkpoint(model, a.out + ".tmp", T.R.provenance(command, recipe["seed"],
+                                                                  training=training))
+        os.replace(a.out + ".tmp", a.out)
+    except OSError as err:
+        raise SystemExit(f"snapshot.py: {a.out}: cannot write ({err})")
     print(f"snapshot.py: {a.out}: {recipe['family']}/{recipe['name']} at step {step} "
           f"of {recipe['steps']}")
 

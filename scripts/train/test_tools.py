@@ -62,6 +62,18 @@ class SnapshotTest(unittest.TestCase):
             self.assertIn("bad.pt: not a train.py state", done.stderr)
             self.assertFalse(os.path.exists(out))
 
+    def test_unwritable_output(self):
+        recipe = RC.curriculum("t", ("lmm",), [RC.passkey_stage(64, 10, 2)],
+                               config=dict(d_model=16, n_heads=2, ffn_dim=24, mem_heads=2))
+        model = inits.initial_model(T.make_config(recipe), 5, "wh0")
+        with tempfile.TemporaryDirectory() as d:
+            state, out = os.path.join(d, "t.state.pt"), os.path.join(d, "absent", "t.h5")
+            torch.save({"model": model.state_dict(), "opt": {}, "step": 1, "seconds": 1.0,
+                        "recipe": json.dumps(recipe, sort_keys=True, default=list)}, state)
+            done = run("snapshot.py", state, out)
+            self.assertEqual(done.returncode, 1, done.stderr)
+            self.assertIn("absent/t.h5: cannot write", done.stderr)
+
 
 class VsRuleTest(unittest.TestCase):
     def units(self, d, rows):
@@ -93,6 +105,25 @@ class VsRuleTest(unittest.TestCase):
             done = run("vs_rule.py", os.path.join(d, "absent.csv"))
             self.assertEqual(done.returncode, 1)
             self.assertIn("absent.csv: cannot read", done.stderr)
+
+    def test_malformed_units(self):
+        with tempfile.TemporaryDirectory() as d:
+            path = self.units(d, [("last-mentioned", 0, 1, "kitchen"), ("m", 0, 1, "kitchen")])
+            with open(path) as f:
+                head, rule, model = f.read().splitlines()
+            cases = {"truncated": model[:20], "score": model.replace(",1,0,9,", ",yes,0,9,")}
+            for what, row in cases.items():
+                with open(path, "w") as f:
+                    f.write("\n".join([head, rule, row]) + "\n")
+                done = run("vs_rule.py", path)
+                self.assertEqual(done.returncode, 1, what)
+                self.assertIn("units.csv: ", done.stderr, what)
+                self.assertIn("a row is not a titans-eval unit", done.stderr, what)
+            with open(path, "w") as f:
+                f.write("a,b\n1,2\n")
+            done = run("vs_rule.py", path)
+            self.assertEqual(done.returncode, 1)
+            self.assertIn("not a titans-eval units.csv (missing family", done.stderr)
 
 
 if __name__ == "__main__":

@@ -153,10 +153,8 @@ class RecipeIdentityTest(unittest.TestCase):
     def test_new_recipes_name_their_init(self):
         """Issue 11's recipes (the campaign's, and the checkpoints it made: MAC's curriculum,
         SWA's long curriculum, the 32K continuations) name their init; the earlier ones have none ("project")."""
-        superseded = {r["name"] for r in RC.sniah_512_recipes()}
         for r in RC.campaign_recipes():
-            if r["name"] not in superseded:
-                self.assertIn(r["init"], inits.INITS)
+            self.assertIn(r["init"], inits.INITS)
         named = [r["name"] for r in RC.all_recipes() if "init" in r]
         fair = [r["name"] for r in RC.fair_recipes()]
         self.assertEqual(named, fair + ["mac-curriculum", "swa-long", "lmm-long-wh0-keep",

@@ -423,17 +423,18 @@ def main():
     a = p.parse_args()
     all_r = RC.all_recipes()
     if a.list:
+        def brief(r):
+            return (f"{r['family']}/{r['name']}: {'+'.join(r['layers'])} {r['config'] or ''} "
+                    f"{r['steps']} steps x {r['batch']}")
         for r in all_r:
-            print(f"{r['family']}/{r['name']}: {'+'.join(r['layers'])} {r['config'] or ''} "
-                  f"{r['steps']} steps x {r['batch']}")
+            print(brief(r))
         for r in RC.campaign_recipes():  # not at the line start: train_all.sh skips them
-            stages = r["data"].get("stages") or [dict(task="+".join(r["data"]["variants"]),
-                                                      length=r["data"]["lengths"][0],
-                                                      batch=r["batch"], steps=r["steps"])]
             stages = ", ".join(f"{s['task']} {s['length']} B x {s['batch']} for {s['steps']}"
-                               for s in stages)
+                               for s in r["data"]["stages"])
             print(f"  issue 11: {r['family']}/{r['name']}: {'+'.join(r['layers'])} "
-                  f"init {r.get('init', 'project')}, {stages}")
+                  f"init {r['init']}, {stages}")
+        for r in RC.superseded_recipes():  # in git history; trainable by name
+            print(f"  superseded: {brief(r)}")
         return
     chosen = [r for r in all_r if a.family and r["family"] == a.family]
     for name in a.recipe:
