@@ -281,7 +281,27 @@ def campaign_recipes():
     # memory alone (LMM, the cheapest memory variant) on the same recipe, on the other core.
     out.append(curriculum("bl-lmm-qa1-5000", VARIANTS["lmm"], [dict(qa1[0], steps=5000)],
                           family="babilong"))
+    out += fair_babilong_recipes()
     return out
+
+
+def babilong_curriculum():
+    """Issue 11 items 4-5: qa1 at 0K until the plateau breaks (MAG near step 700 and LMM near 900
+    of bl-*-qa1-5000), then qa1-qa5 at 0K (all of en-10k's training questions; qa3 from the
+    built-in generator, en-10k has no qa3 train file), then qa1-qa5 at 2K (the template is ~0.9
+    KB, so 1K adds almost no background and qa3's stories do not fit it). Batches of 16 at 0K
+    (~17K tokens a step for qa1, ~23K for qa1-qa5) and of 8 at 2K (16K): 58M tokens in 3500 steps."""
+    tasks = ("qa1", "qa2", "qa3", "qa4", "qa5")
+    return [dict(task="babilong", variants=("qa1",), length=0, steps=1500, batch=16),
+            dict(task="babilong", variants=tasks, length=0, steps=1500, batch=16, builtin=("qa3",)),
+            dict(task="babilong", variants=tasks, length=2048, steps=500, batch=8, builtin=("qa3",))]
+
+
+def fair_babilong_recipes():
+    """One recipe and budget for every BABILong variant (babilong_curriculum()), init wh0, seed
+    1; MAG first (it broke the qa1 plateau first)."""
+    return [curriculum("fair-bl-" + v, VARIANTS[v], babilong_curriculum(), family="babilong")
+            for v in ("mag", "lmm", "mal", "mac", "swa", "attn")]
 
 
 def superseded_recipes():

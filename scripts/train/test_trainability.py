@@ -126,6 +126,24 @@ class DataTest(unittest.TestCase):
         tok, _ = T.text_batch(recipe, data, 3)
         self.assertEqual(tuple(tok.shape), (1, 110))
 
+    def test_trim_keeps_the_loss(self):
+        """A batch packed to a longer stage loses its unused padding columns and nothing else:
+        the width is its longest row and the loss (causal models) that of the padded batch."""
+        seqs = PK.samples(4, 100, 1) + PK.samples(1, 180, 3)
+        packed = T.pack(seqs)                                  # width 180, the last row's
+        tok, w = packed["tokens"][:4], packed["weight"][:4]    # rows of 100 bytes only
+        short_tok, short_w = T.trim(tok, w)
+        self.assertEqual(tuple(short_tok.shape), (4, 100))
+        self.assertTrue(torch.equal(short_w, w[:, :100]))
+        self.assertEqual(w[:, 100:].abs().sum().item(), 0.0)
+        for kinds in (("mac", "mag"), ("lmm", "swa")):
+            model = inits.initial_model(small(kinds), 4, "wh0")
+            full, _ = T.text_loss(model, tok, w)
+            cut, _ = T.text_loss(model, short_tok, short_w)
+            self.assertAlmostEqual(full.item(), cut.item(), delta=1e-5 * abs(full.item()))
+        same_tok, _ = T.trim(packed["tokens"], packed["weight"])
+        self.assertEqual(same_tok.shape[1], 180)
+
 
 class RecipeIdentityTest(unittest.TestCase):
     def test_committed_checkpoints_keep_their_recipe(self):
