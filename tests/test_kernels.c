@@ -6,7 +6,8 @@
  * range: whole, inside, one key, none; first tile and a later one that rescales the output);
  * RMSNorm on rows 1 .. 255 of widths 1 .. 257 (in place too) and the SiLU gate (plain and
  * accumulating, aliased as the FFN calls it) against double loops; the scaled transpose on
- * rows and columns 1 .. 257 (exact: one product each).
+ * rows and columns 1 .. 257 (exact: one product each); a decode token's row dot products (rows
+ * 1 .. 255, lengths 1 .. 257).
  * Implementations the CPU lacks are skipped with a note (the AVX-512 path runs where present). */
 #include <math.h>
 #include <setjmp.h>
@@ -246,6 +247,36 @@ static void test_silu_gate(void **st)
     }
 }
 
+/* The row dot products of a decode token against a double loop: rows 1 .. 255 (the 4-row blocks
+ * and the rest), lengths 1 .. 257 (the masked tail), a padded row stride; y's neighbours untouched. */
+static void test_dots(void **st)
+{
+    const Kernels *kn = *st;
+    static const int rows[] = {1, 3, 4, 5, 15, 16, 17, 255}, lens[] = {1, 7, 15, 16, 17, 64, 257};
+    unsigned seed = 5;
+    for (size_t ri = 0; ri < sizeof rows / sizeof *rows; ri++)
+        for (size_t li = 0; li < sizeof lens / sizeof *lens; li++) {
+            int n = rows[ri], k = lens[li], lda = k + 3;
+            float *a = malloc(sizeof(float) * (size_t)n * lda), *x = malloc(sizeof(float) * (size_t)k);
+            float *y = malloc(sizeof(float) * (size_t)(n + 2));
+            for (size_t i = 0; i < (size_t)n * lda; i++) a[i] = uniform(&seed);
+            for (int p = 0; p < k; p++) x[p] = uniform(&seed);
+            for (int i = 0; i < n + 2; i++) y[i] = NAN;
+            kn->dots(n, k, a, lda, x, 0.375f, y + 1);
+            assert_true(isnan(y[0]) && isnan(y[n + 1]));
+            for (int i = 0; i < n; i++) {
+                double want = 0;
+                for (int p = 0; p < k; p++) want += (double)a[(size_t)i * lda + p] * x[p];
+                want *= 0.375;
+                if (!(fabs(y[i + 1] - want) <= 1e-6 * (1.0 + sqrt((double)k))))
+                    fail_msg("%s dots n=%d k=%d row %d: %g, want %g", kn->name, n, k, i, y[i + 1], want);
+            }
+            free(a);
+            free(x);
+            free(y);
+        }
+}
+
 static void test_transpose(void **st)
 {
     const Kernels *kn = *st;
@@ -288,6 +319,7 @@ static void softmax_case(void **st) { run_or_skip(st, test_softmax); }
 static void rmsnorm_case(void **st) { run_or_skip(st, test_rmsnorm); }
 static void silu_gate_case(void **st) { run_or_skip(st, test_silu_gate); }
 static void transpose_case(void **st) { run_or_skip(st, test_transpose); }
+static void dots_case(void **st) { run_or_skip(st, test_dots); }
 
 int main(void)
 {
@@ -299,6 +331,7 @@ int main(void)
         {"rmsnorm portable", rmsnorm_case, portable, NULL, NULL},
         {"silu_gate portable", silu_gate_case, portable, NULL, NULL},
         {"transpose portable", transpose_case, portable, NULL, NULL},
+        {"dots portable", dots_case, portable, NULL, NULL},
         {"gemm avx2", gemm_case, avx2, NULL, NULL},
         {"gelu avx2", gelu_case, avx2, NULL, NULL},
         {"silu avx2", silu_case, avx2, NULL, NULL},
@@ -306,6 +339,7 @@ int main(void)
         {"rmsnorm avx2", rmsnorm_case, avx2, NULL, NULL},
         {"silu_gate avx2", silu_gate_case, avx2, NULL, NULL},
         {"transpose avx2", transpose_case, avx2, NULL, NULL},
+        {"dots avx2", dots_case, avx2, NULL, NULL},
         {"gemm avx512", gemm_case, avx512, NULL, NULL},
         {"gelu avx512", gelu_case, avx512, NULL, NULL},
         {"silu avx512", silu_case, avx512, NULL, NULL},
@@ -313,6 +347,7 @@ int main(void)
         {"rmsnorm avx512", rmsnorm_case, avx512, NULL, NULL},
         {"silu_gate avx512", silu_gate_case, avx512, NULL, NULL},
         {"transpose avx512", transpose_case, avx512, NULL, NULL},
+        {"dots avx512", dots_case, avx512, NULL, NULL},
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

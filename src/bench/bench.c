@@ -181,7 +181,8 @@ static void usage(FILE *out)
             "still measures fairly), the small-matrix kernels in force (TITANS_KERNELS), and the\n"
             "decode rate in GFLOP/s (wall, then CPU time), then decode_read_mib (weights + state:\n"
             "what a decode token reads at most) and this core's rate of reading that many bytes\n"
-            "(read_gbs wall, cpu_read_gbs; 0 without --decode).\n");
+            "(read_gbs wall, cpu_read_gbs; 0 without --decode), and the core OpenBLAS runs its\n"
+            "kernels for (openblas_core: what sgemm_gflops measured).\n");
 }
 
 int main(int argc, char **argv)
@@ -246,7 +247,7 @@ int main(int argc, char **argv)
     printf("kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,decode_tok_s,peak_rss_mib,"
            "state_mib,sgemm_gflops,cpu_prefill_tok_s,cpu_prefill_gflops,cpu_decode_tok_s,"
            "cpu_sgemm_gflops,kernels,decode_gflops,cpu_decode_gflops,decode_read_mib,read_gbs,"
-           "cpu_read_gbs\n");
+           "cpu_read_gbs,openblas_core\n");
     char *list = strdup(lengths);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         errno = 0;
@@ -288,11 +289,12 @@ int main(int argc, char **argv)
         double fl = flops_range(c, 0, n), fd = decode ? flops_range(c, n, decode) : 0.0;
         size_t read = titans_model_n_params(m) * sizeof(float) + titans_state_bytes(s);
         double rw = 0.0, rc_gbs = decode ? read_gbs(read, &rw) : 0.0;
-        printf("%s,%d,%d,%lld,%.1f,%.2f,%.1f,%.1f,%.2f,%.2f,%.1f,%.2f,%.1f,%.2f,%s,%.2f,%.2f,%.2f,%.2f,%.2f\n", kinds,
+        printf("%s,%d,%d,%lld,%.1f,%.2f,%.1f,%.1f,%.2f,%.2f,%.1f,%.2f,%.1f,%.2f,%s,%.2f,%.2f,%.2f,%.2f,%.2f,%s\n", kinds,
                c->d_model, c->n_layers, n, (double)n / tp, fl / tp / 1e9, decode ? decode / td : 0.0,
                peak_rss_kib() / 1024.0, titans_state_bytes(s) / 1048576.0, peak, (double)n / cp,
                fl / cp / 1e9, decode ? decode / cd : 0.0, peak_cpu, titans_kernels(),
-               decode ? fd / td / 1e9 : 0.0, decode ? fd / cd / 1e9 : 0.0, read / 1048576.0, rw, rc_gbs);
+               decode ? fd / td / 1e9 : 0.0, decode ? fd / cd / 1e9 : 0.0, read / 1048576.0, rw, rc_gbs,
+               openblas_get_corename());
         fflush(stdout);
         titans_state_free(s);
     }

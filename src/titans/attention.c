@@ -47,8 +47,8 @@ static void attend_tile(const Kernels *kn, float *S, const float *q, const float
                         const float *V, int nb, int w, int dh, int d, float scale, int64_t tq,
                         int64_t tau0, const KeyRun *run, int64_t window, float *mx, float *sum, float *o)
 {
-    if (nb == 1) /* decode: one query row, sgemv is the faster kernel */
-        cblas_sgemv(CblasRowMajor, CblasNoTrans, w, dh, scale, K, d, q, 1, 0.0f, S, 1);
+    if (nb == 1) /* decode: one query row, the keys' dot products */
+        kn->dots(w, dh, K, d, q, scale, S);
     else if (kt_t)
         kn->gemm(nb, w, dh, q, d, 1, kt_t, KT_LD, S, w, 0.0f, NULL, 0, 0.0f);
     else
@@ -59,7 +59,9 @@ static void attend_tile(const Kernels *kn, float *S, const float *q, const float
         seen_keys(&tile, tq + i, tq + i, window, &lo, &hi);
         kn->softmax_tile(S + (size_t)i * w, w, (int)lo, (int)hi, &mx[i], &sum[i], o + (size_t)i * d, dh);
     }
-    if (nb == 1)
+    if (nb == 1 && kn->fast_gemv)
+        kn->gemm(1, dh, w, S, w, 1, V, d, o, d, 1.0f, NULL, 0, 0.0f);
+    else if (nb == 1)
         cblas_sgemv(CblasRowMajor, CblasTrans, w, dh, 1.0f, V, d, S, 1, 1.0f, o, 1);
     else if (kt_t)
         kn->gemm(nb, dh, w, S, w, 1, V, d, o, d, 1.0f, NULL, 0, 0.0f);

@@ -1,6 +1,7 @@
 /* Kernel choice (CPU features, TITANS_KERNELS) and the portable C implementations. */
 #include "kernels.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -23,6 +24,12 @@ static void gemm_portable(int n, int m, int k, const float *a, int rsa, int csa,
             for (int j = 0; j < m; j++) ci[j] += aip * bp[j];
         }
     }
+}
+
+static void dots_portable(int n, int k, const float *a, int lda, const float *x, float alpha,
+                          float *y)
+{
+    cblas_sgemv(CblasRowMajor, CblasNoTrans, n, k, alpha, a, lda, x, 1, 0.0f, y, 1);
 }
 
 static void gelu_portable(float *a, float *g, const float *z, size_t n)
@@ -93,7 +100,7 @@ static void transpose_portable(float *dst, int ldd, const float *src, int lds, i
     }
 }
 
-const Kernels kernels_portable = {"portable", 0, gemm_portable, gelu_portable, silu_portable,
+const Kernels kernels_portable = {"portable", 0, 0, gemm_portable, dots_portable, gelu_portable, silu_portable,
                                   softmax_tile_portable, rmsnorm_portable, silu_gate_portable,
                                   transpose_portable};
 

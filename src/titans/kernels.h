@@ -17,12 +17,23 @@ typedef struct {
      * OPENBLAS_NUM_THREADS says (the engine runs a rank per core), so that the numerics stay those
      * of the kernels' name. */
     int fast_gemm;
+    /* 1 where gemm of one row outruns OpenBLAS's sgemv on a decode token's weights (matmul with
+     * n = 1): both SIMD kernels. On a 2-core Intel Xeon (Emerald Rapids, family 6 model 207)
+     * OpenBLAS 0.3.21 does not know the core and runs its Prescott (SSE3) kernels: 8-12 GB/s over
+     * 2-21 MB of weights against 29-46 GB/s here (26-46 for AVX2's), and 15 against 22 GB/s when
+     * told OPENBLAS_CORETYPE=SkylakeX (47 MB). It also keeps decode's roundings those of the
+     * kernels' name, not of whichever core OpenBLAS detected. */
+    int fast_gemv;
     /* C [n, m] = beta C + gamma D + A B, with A[i][p] = a[i * rsa + p * csa] (so A may be a
      * transpose), B [k, m] row-major (ldb), C and D row-major (ldc, ldd). beta = 0 never reads C;
      * d = NULL leaves out the D term. Built for n or k <= 16 and m of 16 .. 256 (the chunk step);
      * where fast_gemm is set it also runs matmul's and attention's 32- to 256-row products. */
     void (*gemm)(int n, int m, int k, const float *a, int rsa, int csa, const float *b, int ldb,
                  float *c, int ldc, float beta, const float *d, int ldd, float gamma);
+    /* y[i] = alpha sum_p a[i * lda + p] x[p] for i < n, p < k: the row dot products of a decode
+     * token (attention's scores against the window's keys, the memory's backward through W).
+     * The SIMD kernels' own loop; portable: OpenBLAS's sgemv. */
+    void (*dots)(int n, int k, const float *a, int lda, const float *x, float alpha, float *y);
     /* a[i] = GELU(z[i]) and, with g non-NULL, g[i] = GELU'(z[i]) (the exact erf form, to about
      * 2e-7 absolute in the CDF). */
     void (*gelu)(float *a, float *g, const float *z, size_t n);

@@ -9,7 +9,8 @@
  *   vblend(m, a, b)   b in the lanes of m, a elsewhere;  vhsum, vhmax: sum and max of the lanes
  *   vexp2i(t)         2^n from t = n + 1.5 * 2^23 (float bits of the rounding sum)
  *   vtranspose(r)     r[i] <- column i of the VW x VW block whose rows are r[0 .. VW)
- *   KNAME             the Kernels object to define;  FAST_GEMM its fast_gemm (kernels.h)
+ *   KNAME             the Kernels object to define;  FAST_GEMM its fast_gemm (kernels.h; fast_gemv
+ *                     is 1 for both)
  * Register tiles: MR rows of C x NV vectors of columns, accumulated over k with A broadcast. */
 #define INLINE static inline __attribute__((always_inline)) TARGET
 
@@ -295,4 +296,35 @@ static TARGET void transpose(float *dst, int ldd, const float *src, int lds, int
     }
 }
 
-const Kernels KNAME = {KNAME_STR, FAST_GEMM, gemm, gelu, silu, softmax_tile, rmsnorm, silu_gate, transpose};
+/* y[i] = alpha (row i of a) . x, four rows at a time (independent sums for the FMA latency). */
+INLINE void dot_rows(const int R, int k, const float *a, int lda, const float *x, float alpha,
+                     float *y)
+{
+    V s[4];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) s[r] = vzero();
+    int p = 0;
+    for (; p + VW <= k; p += VW) {
+        V xv = vload(x + p);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) s[r] = vfma(vload(a + (size_t)r * lda + p), xv, s[r]);
+    }
+    if (p < k) {
+        MASK mk = vmask(k - p);
+        V xv = vloadm(mk, x + p);
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) s[r] = vfma(vloadm(mk, a + (size_t)r * lda + p), xv, s[r]);
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) y[r] = alpha * vhsum(s[r]);
+}
+
+static TARGET void dots(int n, int k, const float *a, int lda, const float *x, float alpha, float *y)
+{
+    int i = 0;
+    for (; i + 4 <= n; i += 4) dot_rows(4, k, a + (size_t)i * lda, lda, x, alpha, y + i);
+    for (; i < n; i++) dot_rows(1, k, a + (size_t)i * lda, lda, x, alpha, y + i);
+}
+
+const Kernels KNAME = {KNAME_STR, FAST_GEMM, 1, gemm, dots, gelu, silu, softmax_tile, rmsnorm,
+                       silu_gate, transpose};

@@ -135,8 +135,8 @@ static void chunk_gradients(const TitansConfig *c, const Kernels *kn, MemState *
         const float *dl = mem_pend_delta(ms->pend, c, l, h) + (size_t)j0 * out, *W = mem_head_matrix(ms->M, c, l, h);
         float *dp = mem_pend_delta(ms->pend, c, l - 1, h) + (size_t)j0 * in;
         const float *gp = sc->dgelu[l - 1];
-        if (n == 1) { /* a matrix-vector product: BLAS's dot-product kernel reads W once, in rows */
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, in, out, 1.0f, W, out, dl, 1, 0.0f, dp, 1);
+        if (n == 1) { /* a matrix-vector product: dot products read W once, in rows */
+            kn->dots(in, out, W, out, dl, 1.0f, dp);
             for (int j = 0; j < in; j++) dp[j] *= gp[j];
             continue;
         }

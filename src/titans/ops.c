@@ -16,7 +16,9 @@ void matmul(float *y, int ldy, const float *x, int ldx, const float *w, int ldw,
 {
     if (n <= 0 || m <= 0) return;
     const Kernels *kn = kernels();
-    if (n == 1) {
+    if (n == 1 && kn->fast_gemv) {
+        kn->gemm(1, m, k, x, k, 1, w, ldw, y, ldy, beta, NULL, 0, 0.0f);
+    } else if (n == 1) {
         cblas_sgemv(CblasRowMajor, CblasTrans, k, m, 1.0f, w, ldw, x, 1, beta, y, 1);
     } else if (kn->fast_gemm) {
         int panel = MATMUL_PANEL_FLOATS / (k > 1 ? k : 1) / 32 * 32;

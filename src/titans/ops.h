@@ -13,8 +13,9 @@
 #define L2NORM_EPS 1e-6f
 
 /* y = x W: x [n, k] (row stride ldx), W [k, m] (row stride ldw), y [n, m] (row stride ldy).
- * beta = 0 overwrites y, 1 accumulates. One row: OpenBLAS's sgemv; more: the gemm kernel where it
- * outruns OpenBLAS (kernels.h, fast_gemm), else OpenBLAS's sgemm. */
+ * beta = 0 overwrites y, 1 accumulates. One row: the gemm kernel (kernels.h, fast_gemv), OpenBLAS's
+ * sgemv on portable kernels; more: the gemm kernel where it outruns OpenBLAS (fast_gemm), else
+ * OpenBLAS's sgemm. */
 void matmul(float *y, int ldy, const float *x, int ldx, const float *w, int ldw, int n, int k,
             int m, float beta);
 

@@ -40,8 +40,9 @@ typedef enum { TITANS_MEMORY_CHUNKED, TITANS_MEMORY_SEQUENTIAL } TitansMemoryPat
  * resume (src/eval/identity.h). */
 /* 2: the chunk step on src/titans/kernels.h; 3: the end state deferred to the chunk's end (a
  * piece inside a chunk reads from the chunk's start, decode's backward on sgemv); 4: attention,
- * the projections, the FFN and the element-wise work on the kernels, blocks of 256 rows */
-#define TITANS_NUMERICS_VERSION 4
+ * the projections, the FFN and the element-wise work on the kernels, blocks of 256 rows; 5: a
+ * decode row's products on the kernels (fast_gemv) instead of OpenBLAS's sgemv */
+#define TITANS_NUMERICS_VERSION 5
 
 #define TITANS_MAX_LAYERS 1024
 #define TITANS_MAX_MEM_DEPTH 16
