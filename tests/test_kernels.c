@@ -7,7 +7,7 @@
  * RMSNorm on rows 1 .. 255 of widths 1 .. 257 (in place too) and the SiLU gate (plain and
  * accumulating, aliased as the FFN calls it) against double loops; the scaled transpose on
  * rows and columns 1 .. 257 (exact: one product each); a decode token's row dot products (rows
- * 1 .. 255, lengths 1 .. 257).
+ * 1 .. 255, lengths 1 .. 257); one row of gemm bitwise equal to the same row of a 3-row product.
  * Implementations the CPU lacks are skipped with a note (the AVX-512 path runs where present). */
 #include <math.h>
 #include <setjmp.h>
@@ -80,6 +80,38 @@ static void test_gemm(void **st)
                                           variant == 3 || variant == 0, seed);
                 if (e > 1e-6) printf("# %s gemm n=%d m=%d k=%d variant %d: error %g\n", kn->name, n, m, k, variant, e);
                 assert_true(e <= 1e-6);
+            }
+}
+
+/* A decode token's row (gemm with n = 1, streamed over B on the SIMD kernels) must carry the very
+ * roundings of the same row inside a larger product, so that decode and prefill agree: bitwise,
+ * across GEMV_COLS-wide column chunks and with the beta and D terms. */
+static void test_gemm_one_row(void **st)
+{
+    const Kernels *kn = *st;
+    static const int cols[] = {1, 65, 100, 768, 2048, 2049, 4100}, ks[] = {1, 3, 4, 5, 256};
+    unsigned seed = 7;
+    for (size_t ci = 0; ci < sizeof cols / sizeof *cols; ci++)
+        for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++)
+            for (int variant = 0; variant < 4; variant++) {
+                int m = cols[ci], k = ks[ki], n = 3, trans = variant & 1, lda = trans ? n : k;
+                float beta = variant & 2 ? 1.0f : 0.0f, *d = variant == 3 ? malloc(sizeof(float) * m) : NULL;
+                float *a = malloc(sizeof(float) * (size_t)n * k), *a1 = malloc(sizeof(float) * k);
+                float *b = malloc(sizeof(float) * (size_t)k * m), *c = malloc(sizeof(float) * (size_t)n * m);
+                float *c1 = malloc(sizeof(float) * m);
+                for (int i = 0; i < n * k; i++) a[i] = uniform(&seed);
+                for (size_t i = 0; i < (size_t)k * m; i++) b[i] = uniform(&seed);
+                for (int j = 0; j < m; j++) {
+                    c1[j] = c[j] = uniform(&seed);
+                    if (d) d[j] = uniform(&seed);
+                }
+                for (int p = 0; p < k; p++) a1[p] = a[trans ? (size_t)p * lda : (size_t)p];
+                kn->gemm(n, m, k, a, trans ? 1 : lda, trans ? lda : 1, b, m, c, m, beta, d, 0, 0.5f);
+                kn->gemm(1, m, k, a1, k, 1, b, m, c1, m, beta, d, 0, 0.5f);
+                if (memcmp(c, c1, sizeof(float) * m))
+                    printf("# %s gemm one row m=%d k=%d variant %d differs from its block\n", kn->name, m, k, variant);
+                assert_memory_equal(c, c1, sizeof(float) * m);
+                free(a), free(a1), free(b), free(c), free(c1), free(d);
             }
 }
 
@@ -313,6 +345,7 @@ static void run_or_skip(void **st, void (*f)(void **))
     f(st);
 }
 static void gemm_case(void **st) { run_or_skip(st, test_gemm); }
+static void gemm_one_row_case(void **st) { run_or_skip(st, test_gemm_one_row); }
 static void gelu_case(void **st) { run_or_skip(st, test_gelu); }
 static void silu_case(void **st) { run_or_skip(st, test_silu); }
 static void softmax_case(void **st) { run_or_skip(st, test_softmax); }
@@ -325,6 +358,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         {"gemm portable", gemm_case, portable, NULL, NULL},
+        {"gemm one row portable", gemm_one_row_case, portable, NULL, NULL},
         {"gelu portable", gelu_case, portable, NULL, NULL},
         {"silu portable", silu_case, portable, NULL, NULL},
         {"softmax portable", softmax_case, portable, NULL, NULL},
@@ -333,6 +367,7 @@ int main(void)
         {"transpose portable", transpose_case, portable, NULL, NULL},
         {"dots portable", dots_case, portable, NULL, NULL},
         {"gemm avx2", gemm_case, avx2, NULL, NULL},
+        {"gemm one row avx2", gemm_one_row_case, avx2, NULL, NULL},
         {"gelu avx2", gelu_case, avx2, NULL, NULL},
         {"silu avx2", silu_case, avx2, NULL, NULL},
         {"softmax avx2", softmax_case, avx2, NULL, NULL},
@@ -341,6 +376,7 @@ int main(void)
         {"transpose avx2", transpose_case, avx2, NULL, NULL},
         {"dots avx2", dots_case, avx2, NULL, NULL},
         {"gemm avx512", gemm_case, avx512, NULL, NULL},
+        {"gemm one row avx512", gemm_one_row_case, avx512, NULL, NULL},
         {"gelu avx512", gelu_case, avx512, NULL, NULL},
         {"silu avx512", silu_case, avx512, NULL, NULL},
         {"softmax avx512", softmax_case, avx512, NULL, NULL},

@@ -75,10 +75,61 @@ INLINE void rows(const int MR, const int NV, int m, int k, const float *a, int r
         rows(MR, NV, m, k, a + (size_t)i * rsa, rsa, csa, b, ldb, c + (size_t)i * ldc, ldc, beta, \
              d ? d + (size_t)i * ldd : NULL, ldd, gamma)
 
+/* One row of C, GEMV_COLS columns at a time: B is read row after row, four rows a pass over sums
+ * held in L1, so the weights stream in order (a decode token's products read every weight once;
+ * the register tiles' column panels read them strided, at 10-20% less bandwidth on Zen 5). Each
+ * sum takes its products in p order from zero and meets beta and d last, as in tile(): the same
+ * roundings. */
+#define GEMV_COLS 2048
+INLINE void gemv_rows(const int R, V *acc, int nv, MASK mt, const float *a, int csa, const float *b,
+                      int ldb)
+{
+    V x[4];
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) x[r] = vset1(a[(size_t)r * csa]);
+    int v = 0;
+    for (; v + 1 < nv; v++) {
+        V s = acc[v];
+#pragma GCC unroll 4
+        for (int r = 0; r < R; r++) s = vfma(x[r], vload(b + (size_t)r * ldb + v * VW), s);
+        acc[v] = s;
+    }
+#pragma GCC unroll 4
+    for (int r = 0; r < R; r++) acc[v] = vfma(x[r], vloadm(mt, b + (size_t)r * ldb + v * VW), acc[v]);
+}
+
+static TARGET void gemv(int m, int k, const float *a, int csa, const float *b, int ldb, float *c,
+                        float beta, const float *d, float gamma)
+{
+    V acc[GEMV_COLS / VW];
+    for (int j = 0; j < m; j += GEMV_COLS) {
+        int w = m - j < GEMV_COLS ? m - j : GEMV_COLS, nv = (w + VW - 1) / VW;
+        MASK mt = vmask(w - (nv - 1) * VW);
+        for (int v = 0; v < nv; v++) acc[v] = vzero();
+        int p = 0;
+        for (; p + 4 <= k; p += 4)
+            gemv_rows(4, acc, nv, mt, a + (size_t)p * csa, csa, b + (size_t)p * ldb + j, ldb);
+        for (; p < k; p++)
+            gemv_rows(1, acc, nv, mt, a + (size_t)p * csa, csa, b + (size_t)p * ldb + j, ldb);
+        for (int v = 0; v < nv; v++) {
+            MASK mv = v + 1 < nv ? vmask(VW) : mt;
+            float *cv = c + j + v * VW;
+            V x = acc[v];
+            if (beta != 0.0f) x = vfma(vset1(beta), vloadm(mv, cv), x);
+            if (d) x = vfma(vset1(gamma), vloadm(mv, d + j + v * VW), x);
+            vstorem(cv, mv, x);
+        }
+    }
+}
+
 static TARGET void gemm(int n, int m, int k, const float *a, int rsa, int csa, const float *b,
                         int ldb, float *c, int ldc, float beta, const float *d, int ldd, float gamma)
 {
     int i = 0;
+    if (n == 1 && m > 4 * VW) {
+        gemv(m, k, a, csa, b, ldb, c, beta, d, gamma);
+        return;
+    }
     if (m <= VW) { /* one vector of columns: tall tiles */
         ROW_BLOCKS(MR_NARROW, 1);
         ROW_BLOCKS(4, 1);
