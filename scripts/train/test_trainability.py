@@ -144,6 +144,46 @@ class DataTest(unittest.TestCase):
         same_tok, _ = T.trim(packed["tokens"], packed["weight"])
         self.assertEqual(same_tok.shape[1], 180)
 
+    def test_length_groups(self):
+        """Rows of similar width share a group; long rows go apart; no group is over the cap."""
+        mixed = [300, 120, 5800, 400, 5100] + [200] * 11
+        groups = T.length_groups(mixed)
+        self.assertEqual(sorted(i for g in groups for i in g), list(range(16)))
+        self.assertEqual(len(groups), 2)
+        self.assertEqual(groups[-1], [4, 2])
+        for g in T.length_groups([5800] * 16):
+            self.assertLessEqual(len(g) * 5800, T.GROUP_POSITIONS)
+        self.assertEqual(len(T.length_groups([512] * 8)), 1)
+        self.assertEqual(len(T.length_groups([2050] * 8)), 1)
+        self.assertEqual(T.length_groups([9000]), [[0]])
+
+    def test_groups_keep_the_loss_and_gradient(self):
+        """text_backward (the batch by groups of rows, each backpropagated alone) gives the loss,
+        the extras and the gradient of text_loss on the whole batch."""
+        packed = T.pack(PK.samples(3, 100, 1) + PK.samples(2, 260, 2) + PK.samples(1, 180, 3))
+        tok, w = packed["tokens"], packed["weight"]
+        saved = T.GROUP_ROWS
+        T.GROUP_ROWS = 0  # every width its own group
+        try:
+            used = [int(r.nonzero().max()) + 2 for r in (w > 0)]
+            self.assertEqual(len(T.length_groups(used)), 3)
+            for kinds in (("mac", "mag"), ("lmm", "swa")):
+                model = inits.initial_model(small(kinds), 4, "wh0")
+                whole, extra = T.text_loss(model, tok, w)
+                whole.backward()
+                want = {k: p.grad.clone() for k, p in model.p.items()}
+                for p in model.p.values():
+                    p.grad = None
+                parts, extra_g = T.text_backward(model, tok, w)
+                self.assertAlmostEqual(whole.item(), parts.item(), delta=1e-5 * abs(whole.item()))
+                for k in extra:
+                    self.assertAlmostEqual(extra[k], extra_g[k], delta=1e-5)
+                for k, p in model.p.items():
+                    err = (p.grad - want[k]).abs().max().item()
+                    self.assertLessEqual(err, 1e-5 * (1 + want[k].abs().max().item()), k)
+        finally:
+            T.GROUP_ROWS = saved
+
 
 class RecipeIdentityTest(unittest.TestCase):
     def test_committed_checkpoints_keep_their_recipe(self):

@@ -17,7 +17,9 @@ The model is titans_ref's with the chunk coefficients and windowed attention bat
 (fast_model.py), over a batch with functorch.vmap. The loss:
   - bytes: mean cross-entropy on the target continuation + 0.2 x mean cross-entropy on the
     prompt bytes (training-notes.md), padding after the target masked out; the log also gives
-    the answer's cross-entropy and byte accuracy (teacher forced) on each step's fresh batch;
+    the answer's cross-entropy and byte accuracy (teacher forced) on each step's fresh batch.
+    A batch runs in groups of rows of similar length, each backpropagated in turn
+    (text_backward): the same loss and gradient at a fraction of the padded batch's cost;
   - dna: cross-entropy of the class;
   - series: MSE on the normalised horizon, one channel per sample (channel independence).
 """
@@ -58,6 +60,12 @@ STATE_EVERY = 100
 STATE_SECONDS = 540  # and at least this often: a slow step (MAC at 2K+) may take 5+ s
 LOG_EVERY = 25
 MAX_SKIPS = 10  # non-finite gradients in a row before a run counts as diverged
+# A text batch runs as groups of rows of similar length (length_groups): a group costs about its
+# width x (GROUP_ROWS + its rows) (d-64 models on one thread: 1 row of 5.8 KB 4.3 s, 3 rows 4.9 s,
+# 16 rows 37.6 s, forward and backward), and at most GROUP_POSITIONS rows x width, past which
+# the autograd graph outgrows the caches (and 16 x 5.8 KB held 12 GB).
+GROUP_ROWS = 16
+GROUP_POSITIONS = 20000
 
 
 # ---- data -------------------------------------------------------------------------------------
@@ -219,22 +227,86 @@ def trim(tok, w):
     return tok[:, :width], w[:, :width]
 
 
-def text_loss(model, tok, w):
-    """Mean cross-entropy on the answer + PROMPT_LOSS_WEIGHT x mean cross-entropy on the prompt
-    (means: a long prompt must not drown the answer); also the answer's cross-entropy and the
-    fraction of answer bytes the model predicts right (teacher forced)."""
+def text_sums(model, tok, w):
+    """Sums over a batch's positions: cross-entropy on the answer, on the prompt, and the answer
+    bytes the model predicts right (teacher forced)."""
     logits = vmap(lambda t: model(t, chunked=True).final)(tok)                     # [B, T, 256]
     ce = F.cross_entropy(logits[:, :-1].reshape(-1, 256), tok[:, 1:].reshape(-1),
                          reduction="none").view(tok.shape[0], -1)
     w = w[:, :-1]
     answer, prompt = w == 1.0, w == PROMPT_LOSS_WEIGHT
-    answer_ce = ce[answer].mean()
-    hit = (logits[:, :-1].argmax(-1) == tok[:, 1:])[answer].float().mean()
-    loss = answer_ce + PROMPT_LOSS_WEIGHT * ce[prompt].mean()
-    return loss, {"answer_ce": answer_ce.item(), "answer_acc": hit.item()}
+    hits = (logits[:, :-1].argmax(-1) == tok[:, 1:])[answer].sum()
+    return ce[answer].sum(), ce[prompt].sum(), hits
+
+
+def position_counts(w):
+    """(answer positions, prompt positions) of a batch: the denominators of its means."""
+    w = w[:, :-1]
+    return (w == 1.0).sum(), (w == PROMPT_LOSS_WEIGHT).sum()
+
+
+def text_loss(model, tok, w):
+    """Mean cross-entropy on the answer + PROMPT_LOSS_WEIGHT x mean cross-entropy on the prompt
+    (means: a long prompt must not drown the answer); also the answer's cross-entropy and the
+    fraction of answer bytes the model predicts right (teacher forced). The whole batch at once;
+    training runs text_backward, the same loss by groups of rows."""
+    n_answer, n_prompt = position_counts(w)
+    s_answer, s_prompt, hits = text_sums(model, tok, w)
+    loss = s_answer / n_answer + PROMPT_LOSS_WEIGHT * s_prompt / n_prompt
+    return loss, {"answer_ce": (s_answer / n_answer).item(), "answer_acc": (hits / n_answer).item()}
+
+
+def length_groups(widths):
+    """Row indices in groups of similar width that cost least, a group costing its widest row x
+    (GROUP_ROWS + its rows) and holding at most GROUP_POSITIONS positions (or one row): runs of
+    the rows sorted by width, chosen by dynamic programming."""
+    rows_cost, cap = GROUP_ROWS, GROUP_POSITIONS
+    order = sorted(range(len(widths)), key=lambda i: widths[i])
+    ws = [widths[i] for i in order]
+    best, cut = [0.0] + [math.inf] * len(ws), [0] * (len(ws) + 1)
+    for j in range(1, len(ws) + 1):
+        for i in range(j):  # rows i .. j-1 of the sorted order, widest ws[j - 1]
+            if j - i > 1 and (j - i) * ws[j - 1] > cap:
+                continue
+            cost = best[i] + ws[j - 1] * (rows_cost + j - i)
+            if cost < best[j]:
+                best[j], cut[j] = cost, i
+    groups, j = [], len(ws)
+    while j > 0:
+        groups.append(order[cut[j]:j])
+        j = cut[j]
+    return groups[::-1]
+
+
+def text_backward(model, tok, w):
+    """text_loss's loss and extras, its gradient accumulated into the model: the rows run in
+    length_groups, each group's share of the two means (over the whole batch's positions)
+    backpropagated before the next group runs, so the padding of a batch's longest row (qa3's
+    5.8 KB stories among qa1's few hundred bytes) is not computed for every row."""
+    n_answer, n_prompt = position_counts(w)
+    used = [int(r.nonzero().max()) + 2 if r.any() else w.shape[1] for r in (w > 0)]
+    loss, answer, hits = torch.zeros(()), torch.zeros(()), torch.zeros(())
+    for rows in length_groups(used):
+        t, g = trim(tok[rows], w[rows])
+        s_answer, s_prompt, h = text_sums(model, t, g)
+        part = s_answer / n_answer + PROMPT_LOSS_WEIGHT * s_prompt / n_prompt
+        part.backward()
+        loss, answer, hits = loss + part.detach(), answer + s_answer.detach(), hits + h
+    return loss, {"answer_ce": (answer / n_answer).item(), "answer_acc": (hits / n_answer).item()}
+
+
+def backward_of(model, recipe, data, step):
+    """The loss of a step's batch (detached) and its extras; its gradient accumulated into the
+    model's parameters (.grad)."""
+    if recipe["family"] in ("sniah", "babilong"):
+        return text_backward(model, *text_batch(recipe, data, step))
+    loss, extra = loss_of(model, recipe, data, step)
+    loss.backward()
+    return loss.detach(), extra
 
 
 def loss_of(model, recipe, data, step):
+    """The loss of a step's batch, with its graph (text batches: whole, as text_loss)."""
     fam, b, seed = recipe["family"], recipe["batch"], recipe["seed"]
     if fam in ("sniah", "babilong"):
         return text_loss(model, *text_batch(recipe, data, step))
@@ -368,9 +440,8 @@ def run_recipe(recipe, a, out_dir, ckpt, state_path):
     while step < recipe["steps"]:
         for g in opt.param_groups:
             g["lr"] = lr_at(step, recipe)
-        loss, extra = loss_of(model, recipe, data, step)
         opt.zero_grad()
-        loss.backward()
+        loss, extra = backward_of(model, recipe, data, step)
         norm = clip_gradients(model, o["clip"])
         if not math.isfinite(loss.item()) or not math.isfinite(norm):
             # Non-finite gradients (an overflow inside the backward pass; an overflowing norm

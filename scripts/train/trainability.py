@@ -68,8 +68,7 @@ def measure(variant, init, seed, recipe, data):
     recipe = dict(recipe, layers=RC.VARIANTS[variant], config={}, seed=seed)
     torch.manual_seed(seed)
     model = inits.initial_model(T.make_config(recipe), seed, init)
-    loss, _ = T.loss_of(model, recipe, data, 0)
-    loss.backward()
+    T.backward_of(model, recipe, data, 0)
     sq = {}
     for path, p in model.p.items():
         g = group_of(path)
