@@ -222,9 +222,14 @@ def trim(tok, w):
     """A batch without the padding columns that no row of it uses: a stage is packed to its
     longest sample (qa3's stories at 0K run to 5.8 KB, the mean of qa1-qa5 is 1.4 KB) and the
     models are causal, so the loss is that of the untrimmed batch at a fraction of the cost."""
-    used = (w > 0).any(0).nonzero()
-    width = int(used.max()) + 2 if len(used) else tok.shape[1]  # w[j] weighs predicting byte j+1
+    width = max(row_widths(w))
     return tok[:, :width], w[:, :width]
+
+
+def row_widths(w):
+    """Each row's used width: through its last weighted position + 1 (w[j] weighs predicting
+    byte j+1); the whole width for a row with no weight."""
+    return [int(r.nonzero().max()) + 2 if r.any() else w.shape[1] for r in (w > 0)]
 
 
 def text_sums(model, tok, w):
@@ -284,9 +289,8 @@ def text_backward(model, tok, w):
     backpropagated before the next group runs, so the padding of a batch's longest row (qa3's
     5.8 KB stories among qa1's few hundred bytes) is not computed for every row."""
     n_answer, n_prompt = position_counts(w)
-    used = [int(r.nonzero().max()) + 2 if r.any() else w.shape[1] for r in (w > 0)]
     loss, answer, hits = torch.zeros(()), torch.zeros(()), torch.zeros(())
-    for rows in length_groups(used):
+    for rows in length_groups(row_widths(w)):
         t, g = trim(tok[rows], w[rows])
         s_answer, s_prompt, h = text_sums(model, t, g)
         part = s_answer / n_answer + PROMPT_LOSS_WEIGHT * s_prompt / n_prompt

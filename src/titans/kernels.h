@@ -29,7 +29,8 @@ typedef struct {
     /* C [n, m] = beta C + gamma D + A B, with A[i][p] = a[i * rsa + p * csa] (so A may be a
      * transpose), B [k, m] row-major (ldb), C and D row-major (ldc, ldd). beta = 0 never reads C;
      * d = NULL leaves out the D term. Built for n or k <= 16 and m of 16 .. 256 (the chunk step);
-     * where fast_gemm is set it also runs matmul's and attention's 32- to 256-row products. */
+     * where fast_gemm is set it also runs matmul's and attention's 32- to 256-row products. One
+     * row wider than 4 vectors (a decode token's) streams over B (fast_gemv), same roundings. */
     void (*gemm)(int n, int m, int k, const float *a, int rsa, int csa, const float *b, int ldb,
                  float *c, int ldc, float beta, const float *d, int ldd, float gamma);
     /* y[i] = alpha sum_p a[i * lda + p] x[p] for i < n, p < k: the row dot products of a decode
