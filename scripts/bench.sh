@@ -3,7 +3,7 @@
 # every layer kind (4 layers of one kind), one rank, one BLAS thread, and prints a Markdown table.
 #
 #   scripts/bench.sh [--quick|--smoke] [--d-model N] [--ffn N] [--window N] [--kinds LIST]
-#                    [--lengths LIST] [--ref-lengths LIST] [--decode N] [--cpu-time]
+#                    [--lengths LIST] [--ref-lengths LIST] [--decode N] [--cpu-time] [--weights TYPE]
 #                    [--only engine|reference|table] [--out DIR] [--bench PATH] [--python PATH]
 #
 #   --smoke   d_model 64, 2 layers, 256 tokens, 8 decoded, reference at 256 (about a minute): proves
@@ -18,6 +18,8 @@
 #   --cpu-time: the table's rates from the thread's CPU time (the bench's cpu_* columns), which
 #   other jobs on a shared machine do not inflate; the sgemm rate and the reference's rate are
 #   measured the same way.
+#   --weights bf16: the engine's products on weights rounded to bfloat16 (titans-bench --weights;
+#   a decode token reads their 16-bit copies); the reference stays float32.
 # Checkpoints are made once in DIR (default bench/; bench-smoke/ for --smoke), named by their
 # size, by scripts/reference/make_checkpoint.py. Results: DIR/engine.csv, DIR/reference.csv,
 # DIR/table.md. --only reruns one part (the table is always rebuilt from the CSV files).
@@ -25,7 +27,7 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 quick=0; smoke=0; only=all; out=; bench=./titans-bench; python=/usr/bin/python3
 dmodel=256; ffn=1024; window=512; kinds="attn swa lmm mac mag mal"; cpu=0
-lengths_opt=; ref_opt=; decode_opt=
+lengths_opt=; ref_opt=; decode_opt=; weights=float32
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) quick=1 ;;
@@ -38,11 +40,12 @@ while [ $# -gt 0 ]; do
     --ref-lengths) ref_opt=${2//,/ }; shift ;;
     --decode) decode_opt=$2; shift ;;
     --cpu-time) cpu=1 ;;
+    --weights) weights=$2; shift ;;
     --out) out=$2; shift ;;
     --only) only=$2; shift ;;
     --bench) bench=$2; shift ;;
     --python) python=$2; shift ;;
-    -h|--help) sed -n '2,23p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,25p' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1" >&2; exit 2 ;;
   esac
   shift
@@ -100,7 +103,7 @@ for k in $kinds; do
   if run_engine; then
     for n in ${lengths//,/ }; do  # one process per length: peak RSS is that length's alone
       echo "engine $k: $n tokens" >&2
-      $pin "$bench" --checkpoint "$(ckpt "$k")" --lengths "$n" --decode "$decode" > "$out/one.csv"
+      $pin "$bench" --checkpoint "$(ckpt "$k")" --lengths "$n" --decode "$decode" --weights "$weights" > "$out/one.csv"
       [ -s "$out/engine.csv" ] || head -1 "$out/one.csv" > "$out/engine.csv"
       tail -n +2 "$out/one.csv" >> "$out/engine.csv"
     done
@@ -136,7 +139,7 @@ awk -F, -v layers=$layers -v cpu=$cpu -v sg512="$sg512" 'NR == FNR { if (FNR > 1
            r == "" ? "" : sprintf("%.0f", r), r == "" ? "" : sprintf("%.1fx", tok / r) }' \
   "$out/reference.csv" "$out/engine.csv" > "$out/table.md"
 cat "$out/table.md"
-{ echo "size: $tag ($size), $layers layers of one kind; rates from $([ $cpu = 1 ] && echo "CPU time" || echo "wall-clock time")"
+{ echo "size: $tag ($size), $layers layers of one kind, $weights weights; rates from $([ $cpu = 1 ] && echo "CPU time" || echo "wall-clock time")"
   echo "sgemm: OpenBLAS in the same process (OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-unset}: its $(awk -F, 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 2 { print $c["openblas_core"] }' "$out/engine.csv") kernels), $(awk -F, -v p="$([ $cpu = 1 ] && echo cpu_)" 'NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i } NR == 2 { print $c[p "sgemm_gflops"] }' "$out/engine.csv") GFLOP/s in the first row$([ -n "$sg512" ] && echo "; AVX-512 sgemm: OpenBLAS with OPENBLAS_CORETYPE=SkylakeX, $sg512 GFLOP/s")"
   echo "decode % of read rate: decode tok/s x the bytes a decode token reads at most (every weight once, and the state: memory M and S, attention keys and values) / this core's rate of reading a buffer of that size (titans-bench's decode_read_mib, read_gbs); above 100%: a token read less than that bound"
   echo "machine: $(lscpu | sed -n 's/^Model name: *//p'), $(getconf _NPROCESSORS_ONLN) cores, $(free -g | awk '/^Mem:/{print $2}') GiB; one rank pinned to core $core, one BLAS/torch thread; load average at the end $(cut -d' ' -f1-3 /proc/loadavg)"

@@ -7,7 +7,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 SMOKE=$fixtures/../smoke.ini
-echo "1..14"
+echo "1..15"
 units() { sed -n 's/^titans-eval: suite .*), \([0-9]*\) units on.*/\1/p' "$1"; }
 plan() { out=$1; shift; MPI_NP=2 $LAUNCH $EVAL --suite "$SMOKE" --dry-run --out "$work/$out" "$@" > "$work/$out.log" 2>&1; }
 
@@ -39,6 +39,8 @@ expect_failure 2 "$work/bad-glob" "--tasks matching nothing: refused, the suite'
   "--tasks 'nothing\\*': matches nothing in the suite \\(it has: sniah, babilong\\)" --suite "$SMOKE" --tasks 'nothing*'
 expect_failure 2 "$work/bad-O" "-O on a section the suite lacks: refused, the section named" \
   "-O task.nope.samples=1: the suite has no section \\[task.nope\\]" --suite "$SMOKE" -O task.nope.samples=1
+expect_failure 2 "$work/bad-weights" "--weights fp16: refused, the choices named" \
+  "--weights: 'fp16' is not float32 or bf16" --suite "$SMOKE" --weights fp16
 
 # --checkpoint: the given files instead of the suite's models, columns named from NAME= or the file
 MPI_NP=2 $LAUNCH $EVAL --suite "$SMOKE" --checkpoint mine="$fixtures/mal.h5" --checkpoint "$fixtures/swa.h5" \

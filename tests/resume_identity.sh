@@ -8,7 +8,7 @@
 set -u
 . "$(dirname "$0")/lib.sh"
 KILLS=${KILLS:-12}
-echo "1..$((10 + KILLS))"
+echo "1..$((11 + KILLS))"
 run() { out=$1; shift; MPI_NP=2 $LAUNCH $EVAL "$@" --out "$work/$out" >> "$work/log-$out" 2>&1; }
 
 # ---- a checkpoint's bytes swapped under the same path
@@ -35,6 +35,13 @@ run path --suite "$work/swap.ini" --memory-path sequential && run path-fresh --s
   grep -q "option memory-path: chunked -> sequential" "$work/log-path" && same "$work/path/units.csv" "$work/path-fresh/units.csv" &&
   h5dump -a /options "$work/path/results.h5" | grep -q "memory-path = sequential"
 check $? "--memory-path changed: every unit runs again on the new path" "$work/log-path"
+
+# ---- --weights changed
+run wts --suite "$work/swap.ini"
+run wts --suite "$work/swap.ini" --weights bf16 && run wts-fresh --suite "$work/swap.ini" -w bf16 &&
+  grep -q "option weights: float32 -> bf16" "$work/log-wts" && same "$work/wts/units.csv" "$work/wts-fresh/units.csv" &&
+  h5dump -a /options "$work/wts/results.h5" | grep -q "weights = bf16" && grep -q "weights bf16" "$work/log-wts"
+check $? "--weights changed: every unit runs again on the bf16 weights" "$work/log-wts"
 
 # ---- a data file changed (forecasting CSV)
 suite ett 'forecaster = naive-last' 'family = forecast\nvariants = ETTh1\nlengths = 96'

@@ -115,6 +115,45 @@ static void test_gemm_one_row(void **st)
             }
 }
 
+/* gemv_bf16 is gemm's one row on the widened weights, bit for bit, whether gemm streams that row
+ * or runs it on a register tile (m <= 4 vectors): bf16 values of B (random top halves of uniform
+ * floats, subnormal and signed ones among them) as uint16 and as float32. Portable has none. */
+static void test_gemv_bf16(void **st)
+{
+    const Kernels *kn = *st;
+    if (!kn->gemv_bf16) {
+        assert_string_equal(kn->name, "portable");
+        return;
+    }
+    static const int cols[] = {1, 16, 33, 64, 65, 100, 768, 2048, 2049, 4100}, ks[] = {1, 3, 4, 5, 256};
+    unsigned seed = 11;
+    for (size_t ci = 0; ci < sizeof cols / sizeof *cols; ci++)
+        for (size_t ki = 0; ki < sizeof ks / sizeof *ks; ki++)
+            for (int acc = 0; acc < 2; acc++) {
+                int m = cols[ci], k = ks[ki];
+                float beta = acc ? 1.0f : 0.0f, *a = malloc(sizeof(float) * k);
+                float *b = malloc(sizeof(float) * (size_t)k * m), *c = malloc(sizeof(float) * m);
+                float *c1 = malloc(sizeof(float) * m);
+                uint16_t *h = malloc(sizeof(uint16_t) * (size_t)k * m);
+                for (int p = 0; p < k; p++) a[p] = uniform(&seed);
+                for (size_t i = 0; i < (size_t)k * m; i++) {
+                    float x = uniform(&seed) * (i % 97 == 0 ? 1e-39f : 1.0f);
+                    uint32_t u;
+                    memcpy(&u, &x, sizeof u);
+                    h[i] = (uint16_t)(u >> 16);
+                    u = (uint32_t)h[i] << 16;
+                    memcpy(&b[i], &u, sizeof u);
+                }
+                for (int j = 0; j < m; j++) c1[j] = c[j] = uniform(&seed);
+                kn->gemv_bf16(m, k, a, h, c, beta);
+                kn->gemm(1, m, k, a, k, 1, b, m, c1, m, beta, NULL, 0, 0.0f);
+                if (memcmp(c, c1, sizeof(float) * m))
+                    printf("# %s gemv_bf16 m=%d k=%d beta %g differs from gemm\n", kn->name, m, k, beta);
+                assert_memory_equal(c, c1, sizeof(float) * m);
+                free(a), free(b), free(c), free(c1), free(h);
+            }
+}
+
 static void test_gelu(void **st)
 {
     const Kernels *kn = *st;
@@ -346,6 +385,7 @@ static void run_or_skip(void **st, void (*f)(void **))
 }
 static void gemm_case(void **st) { run_or_skip(st, test_gemm); }
 static void gemm_one_row_case(void **st) { run_or_skip(st, test_gemm_one_row); }
+static void gemv_bf16_case(void **st) { run_or_skip(st, test_gemv_bf16); }
 static void gelu_case(void **st) { run_or_skip(st, test_gelu); }
 static void silu_case(void **st) { run_or_skip(st, test_silu); }
 static void softmax_case(void **st) { run_or_skip(st, test_softmax); }
@@ -359,6 +399,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         {"gemm portable", gemm_case, portable, NULL, NULL},
         {"gemm one row portable", gemm_one_row_case, portable, NULL, NULL},
+        {"gemv bf16 portable", gemv_bf16_case, portable, NULL, NULL},
         {"gelu portable", gelu_case, portable, NULL, NULL},
         {"silu portable", silu_case, portable, NULL, NULL},
         {"softmax portable", softmax_case, portable, NULL, NULL},
@@ -368,6 +409,7 @@ int main(void)
         {"dots portable", dots_case, portable, NULL, NULL},
         {"gemm avx2", gemm_case, avx2, NULL, NULL},
         {"gemm one row avx2", gemm_one_row_case, avx2, NULL, NULL},
+        {"gemv bf16 avx2", gemv_bf16_case, avx2, NULL, NULL},
         {"gelu avx2", gelu_case, avx2, NULL, NULL},
         {"silu avx2", silu_case, avx2, NULL, NULL},
         {"softmax avx2", softmax_case, avx2, NULL, NULL},
@@ -377,6 +419,7 @@ int main(void)
         {"dots avx2", dots_case, avx2, NULL, NULL},
         {"gemm avx512", gemm_case, avx512, NULL, NULL},
         {"gemm one row avx512", gemm_one_row_case, avx512, NULL, NULL},
+        {"gemv bf16 avx512", gemv_bf16_case, avx512, NULL, NULL},
         {"gelu avx512", gelu_case, avx512, NULL, NULL},
         {"silu avx512", silu_case, avx512, NULL, NULL},
         {"softmax avx512", softmax_case, avx512, NULL, NULL},

@@ -174,6 +174,8 @@ static void usage(FILE *out)
             "  -d, --decode N          tokens decoded after each prefill (default 64)\n"
             "  -p, --path PATH         memory path: chunked (default) or sequential\n"
             "  -s, --seed N            seed of the random input bytes (default 1)\n"
+            "  -w, --weights TYPE      float32 (default) or bf16: the products' weights rounded to\n"
+            "                          bfloat16, which a decode token reads as 16-bit\n"
             "  -h, --help              this text\n"
             "Prints CSV: kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,\n"
             "decode_tok_s,peak_rss_mib,state_mib,sgemm_gflops (one rank; set OPENBLAS_NUM_THREADS),\n"
@@ -182,7 +184,7 @@ static void usage(FILE *out)
             "decode rate in GFLOP/s (wall, then CPU time), then decode_read_mib (weights + state:\n"
             "what a decode token reads at most) and this core's rate of reading that many bytes\n"
             "(read_gbs wall, cpu_read_gbs; 0 without --decode), and the core OpenBLAS runs its\n"
-            "kernels for (openblas_core: what sgemm_gflops measured).\n");
+            "kernels for (openblas_core: what sgemm_gflops measured), and the weights (float32 or bf16).\n");
 }
 
 int main(int argc, char **argv)
@@ -190,15 +192,17 @@ int main(int argc, char **argv)
     const char *ckpt = NULL, *lengths = "1024,4096,16384";
     int decode = 64;
     unsigned seed = 1;
+    int bf16 = 0;
     TitansMemoryPath path = TITANS_MEMORY_CHUNKED;
     static const struct option opts[] = {{"checkpoint", required_argument, 0, 'c'},
                                          {"lengths", required_argument, 0, 'l'},
                                          {"decode", required_argument, 0, 'd'},
                                          {"path", required_argument, 0, 'p'},
                                          {"seed", required_argument, 0, 's'},
+                                         {"weights", required_argument, 0, 'w'},
                                          {"help", no_argument, 0, 'h'},
                                          {0, 0, 0, 0}};
-    for (int o; (o = getopt_long(argc, argv, "c:l:d:p:s:h", opts, NULL)) != -1;) {
+    for (int o; (o = getopt_long(argc, argv, "c:l:d:p:s:w:h", opts, NULL)) != -1;) {
         switch (o) {
         case 'c': ckpt = optarg; break;
         case 'l': lengths = optarg; break;
@@ -211,6 +215,13 @@ int main(int argc, char **argv)
                 fprintf(stderr, "titans-bench: --path: '%s' is not chunked or sequential\n", optarg);
                 return 2;
             }
+            break;
+        case 'w':
+            if (strcmp(optarg, "float32") && strcmp(optarg, "bf16")) {
+                fprintf(stderr, "titans-bench: --weights: '%s' is not float32 or bf16\n", optarg);
+                return 2;
+            }
+            bf16 = !strcmp(optarg, "bf16");
             break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
@@ -234,8 +245,9 @@ int main(int argc, char **argv)
         titans_model_free(m);
         return 1;
     }
-    if (titans_model_set_memory_path(m, path, &err) != 0) {
+    if ((bf16 && titans_model_use_bf16(m, &err) != 0) || titans_model_set_memory_path(m, path, &err) != 0) {
         fprintf(stderr, "titans-bench: %s\n", err.msg);
+        titans_model_free(m);
         return 1;
     }
     char kinds[256] = "";
@@ -247,7 +259,7 @@ int main(int argc, char **argv)
     printf("kind,d_model,n_layers,length,prefill_tok_s,prefill_gflops,decode_tok_s,peak_rss_mib,"
            "state_mib,sgemm_gflops,cpu_prefill_tok_s,cpu_prefill_gflops,cpu_decode_tok_s,"
            "cpu_sgemm_gflops,kernels,decode_gflops,cpu_decode_gflops,decode_read_mib,read_gbs,"
-           "cpu_read_gbs,openblas_core\n");
+           "cpu_read_gbs,openblas_core,weights\n");
     char *list = strdup(lengths);
     for (char *tok = strtok(list, ","); tok; tok = strtok(NULL, ",")) {
         errno = 0;
@@ -287,14 +299,14 @@ int main(int argc, char **argv)
             return 1;
         }
         double fl = flops_range(c, 0, n), fd = decode ? flops_range(c, n, decode) : 0.0;
-        size_t read = titans_model_n_params(m) * sizeof(float) + titans_state_bytes(s);
+        size_t read = titans_model_decode_weight_bytes(m) + titans_state_bytes(s);
         double rw = 0.0, rc_gbs = decode ? read_gbs(read, &rw) : 0.0;
-        printf("%s,%d,%d,%lld,%.1f,%.2f,%.1f,%.1f,%.2f,%.2f,%.1f,%.2f,%.1f,%.2f,%s,%.2f,%.2f,%.2f,%.2f,%.2f,%s\n", kinds,
+        printf("%s,%d,%d,%lld,%.1f,%.2f,%.1f,%.1f,%.2f,%.2f,%.1f,%.2f,%.1f,%.2f,%s,%.2f,%.2f,%.2f,%.2f,%.2f,%s,%s\n", kinds,
                c->d_model, c->n_layers, n, (double)n / tp, fl / tp / 1e9, decode ? decode / td : 0.0,
                peak_rss_kib() / 1024.0, titans_state_bytes(s) / 1048576.0, peak, (double)n / cp,
                fl / cp / 1e9, decode ? decode / cd : 0.0, peak_cpu, titans_kernels(),
                decode ? fd / td / 1e9 : 0.0, decode ? fd / cd / 1e9 : 0.0, read / 1048576.0, rw, rc_gbs,
-               openblas_get_corename());
+               openblas_get_corename(), bf16 ? "bf16" : "float32");
         fflush(stdout);
         titans_state_free(s);
     }

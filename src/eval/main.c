@@ -313,6 +313,7 @@ static PhaseResult phase_plan(Run *r)
     if (skip_data_tasks(r) != PHASE_OK) return PHASE_FAILED;
     workspace_init(&r->ws, &r->suite, r->opt.data_dir,
                    strcmp(r->opt.memory_path, "sequential") ? TITANS_MEMORY_CHUNKED : TITANS_MEMORY_SEQUENTIAL);
+    r->ws.bf16 = !strcmp(r->opt.weights, "bf16");
     if (!r->opt.out[0]) snprintf(r->opt.out, sizeof r->opt.out, "runs/%s", r->suite.name);
     int ok = r->rank != 0 || expand(r) == 0;
     return share_plan(r, ok);
@@ -424,6 +425,14 @@ static void machine_line(char *buf, size_t len)
     snprintf(buf, len, "%s, %s, %ld cores online", host, model, sysconf(_SC_NPROCESSORS_ONLN));
 }
 
+/* What the engine computed with: the kernels (their roundings), the numerics version, the options
+ * that change numerics. */
+static void engine_line(const Run *r, char *buf, size_t len)
+{
+    snprintf(buf, len, "kernels %s, numerics version %d, memory path %s, weights %s", titans_kernels(),
+             TITANS_NUMERICS_VERSION, r->opt.memory_path, r->opt.weights);
+}
+
 /* The command that makes this run again, as the tables show it. */
 static void command_line(const Run *r, char *buf, size_t len)
 {
@@ -438,22 +447,24 @@ static void command_line(const Run *r, char *buf, size_t len)
 /* The run banner on rank 0, as hpc/ior prints one: what a batch log needs to reproduce the run. */
 static void print_banner(const Run *r)
 {
-    char machine[600], command[2048];
+    char machine[600], command[2048], engine[256];
     machine_line(machine, sizeof machine);
     command_line(r, command, sizeof command);
+    engine_line(r, engine, sizeof engine);
     double total = 0;
     for (int k = 0; k < r->world; k++) total += r->load[k];
     printf("titans-eval: suite %s (%s), %lld units on %d ranks, load balance %.3f (busiest / mean)\n"
            "  version:  titans-eval %s, commit %s, started %s\n"
            "  command:  %s\n"
            "  machine:  %s; %d ranks\n"
+           "  engine:   %s\n"
            "  suite:    %s, xxh3 %016llx, seed %llu\n"
            "  data:     %s\n"
            "  output:   %s\n"
            "  units:    %lld in the plan: %lld to run, %lld done in the journal, %lld records made with other inputs\n"
            "  estimate: %.3g FLOP in all, %.3g FLOP on the busiest rank\n",
            r->suite.name, r->opt.suite, (long long)r->units.n, r->world, units_imbalance(r->load, r->world),
-           PACKAGE_VERSION, TITANS_GIT_COMMIT, r->started, command, machine, r->world, r->opt.suite,
+           PACKAGE_VERSION, TITANS_GIT_COMMIT, r->started, command, machine, r->world, engine, r->opt.suite,
            (unsigned long long)r->suite.hash, (unsigned long long)r->suite.seed,
            r->opt.data_dir[0] ? r->opt.data_dir : "none (built-in data only)", r->opt.out, (long long)r->units.n,
            (long long)r->todo.n, (long long)r->scan.n_done, (long long)r->scan.n_stale, total,
@@ -653,17 +664,18 @@ static void print_tables(const char *out)
 static int write_outputs(Run *r)
 {
     static char header[8192], echo[8192], hashes[8192];
-    char machine[600], command[2048], finished[32];
+    char machine[600], command[2048], finished[32], engine[256];
     machine_line(machine, sizeof machine);
     command_line(r, command, sizeof command);
+    engine_line(r, engine, sizeof engine);
     utc_now(finished, sizeof finished);
     snprintf(header, sizeof header,
              "# %s\n\nSuite `%s` (xxh3 %016llx), seed %llu, %lld units on %d ranks, %.1f s "
              "(this attempt: %lld units; a resumed run counts only its own).\n\n"
-             "- Command: `%s`\n- Machine: %s\n- Commit: %s, finished %s\n",
+             "- Command: `%s`\n- Machine: %s\n- Engine: %s\n- Commit: %s, finished %s\n",
              r->suite.name, r->opt.suite, (unsigned long long)r->suite.hash, (unsigned long long)r->suite.seed,
              (long long)r->units.n, r->world, clock_seconds() - r->t0, (long long)r->todo.n, command, machine,
-             TITANS_GIT_COMMIT " (at configure)", finished);
+             engine, TITANS_GIT_COMMIT " (at configure)", finished);
     if (r->skipped[0]) {
         size_t k = strlen(header);
         snprintf(header + k, sizeof header - k, "- Skipped (without-data = skip): %s\n", r->skipped);

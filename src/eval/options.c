@@ -25,6 +25,7 @@ static const OptSpec OPTIONS[] = {
     {"limit", 'l', OPT_COUNT, "N", "run only the first N units of the plan: a smoke run", "all", FIELD(limit), SELECT, SELECTION, 0},
     {"data-dir", 'd', OPT_TEXT, "DIR", "datasets folder (none: built-in data only)", "$TITANS_DATA", FIELD(data_dir), DATA, 0, 0},
     {"memory-path", 'm', OPT_TEXT, "PATH", "memory update: chunked or sequential (the token loop)", "chunked", FIELD(memory_path), DATA, IDENTITY, 0},
+    {"weights", 'w', OPT_TEXT, "TYPE", "the products' weights: float32, or bf16 (rounded to bfloat16; a decode token reads half the bytes)", "float32", FIELD(weights), DATA, IDENTITY, 0},
     {"out", 'o', OPT_TEXT, "DIR", "output folder (results/ only when asked)", "runs/<suite name>", FIELD(out), OUTPUT, 0, 0},
     {"restart", 'R', OPT_FLAG, NULL, "discard the records of earlier attempts in the output folder", NULL, FIELD(restart), OUTPUT, 0, 0},
     {"log-samples", 'G', OPT_COUNT, "BYTES", "store each unit's prompt in results.h5 up to BYTES bytes (longer: its length, xxh3 and the command that stores it whole)", "0 (none)", FIELD(log_samples), OUTPUT, 0, 0},
@@ -59,6 +60,8 @@ static int check_values(const EvalOptions *o, char *err, size_t len)
 {
     if (strcmp(o->memory_path, "chunked") && strcmp(o->memory_path, "sequential"))
         return snprintf(err, len, "--memory-path: '%s' is not chunked or sequential", o->memory_path), -1;
+    if (strcmp(o->weights, "float32") && strcmp(o->weights, "bf16"))
+        return snprintf(err, len, "--weights: '%s' is not float32 or bf16", o->weights), -1;
     if (o->ranks[0] && !o->dry_run) return snprintf(err, len, "--ranks needs --dry-run (it plans, it does not launch)"), -1;
     for (const char *p = o->ranks; *p; p++)
         if (!strchr("0123456789,", *p)) return snprintf(err, len, "--ranks: '%s' is not a comma-separated list of counts", o->ranks), -1;
@@ -72,6 +75,7 @@ int options_parse(int argc, char **argv, EvalOptions *o, char *err, size_t len)
     memset(o, 0, sizeof *o);
     snprintf(o->suite, sizeof o->suite, "quick");
     snprintf(o->memory_path, sizeof o->memory_path, "chunked");
+    snprintf(o->weights, sizeof o->weights, "float32");
     o->save_interval = 300;
     const char *env = getenv("TITANS_DATA");
     if (env) snprintf(o->data_dir, sizeof o->data_dir, "%s", env);

@@ -21,6 +21,7 @@ typedef struct {
     int64_t limit;             /* at most this many units (0 = all): a smoke run */
     char data_dir[1024];       /* datasets folder; "" = built-in data only */
     char memory_path[16];      /* chunked | sequential */
+    char weights[16];          /* float32 | bf16 */
     char out[1024];            /* output folder; "" = runs/<suite name> */
     int restart;               /* discard earlier attempts' records in out */
     int64_t log_samples;       /* prompts stored whole in results.h5 up to this many bytes (0: none) */

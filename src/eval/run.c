@@ -46,7 +46,8 @@ static int load_model(Workspace *ws, int m, const void *bytes, size_t len, DataE
     const char *path = ws->suite->models[m].checkpoint;
     int rc = bytes ? titans_model_load_image(bytes, len, path, &ws->models[m], &terr)
                    : titans_model_load(path, &ws->models[m], &terr);
-    if (rc != 0 || titans_model_set_memory_path(ws->models[m], ws->memory_path, &terr) != 0 ||
+    if (rc != 0 || (ws->bf16 && titans_model_use_bf16(ws->models[m], &terr) != 0) ||
+        titans_model_set_memory_path(ws->models[m], ws->memory_path, &terr) != 0 ||
         !(ws->states[m] = titans_state_new(ws->models[m], &terr))) {
         data_error(err, "model '%s': %s", ws->suite->models[m].name, terr.msg);
         return -1;

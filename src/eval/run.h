@@ -34,6 +34,7 @@ typedef struct {
     const Suite *suite;
     const char *data_dir;               /* NULL: built-in data only */
     TitansMemoryPath memory_path;
+    int bf16;                           /* titans_model_use_bf16 on every model (--weights bf16) */
     TitansModel *models[SUITE_MAX_MODELS];
     TitansState *states[SUITE_MAX_MODELS];
     NiahData *niah;

@@ -122,9 +122,9 @@ static void attend_rows(const TitansConfig *c, Scratch *sc, const float *q_rot, 
 
 static void project_qkv(const AttnWeights *aw, Scratch *sc, const float *u, int n, int d)
 {
-    matmul(sc->q, d, u, d, aw->wq, d, n, d, d, 0.0f);
-    matmul(sc->k, d, u, d, aw->wk, d, n, d, d, 0.0f);
-    matmul(sc->v, d, u, d, aw->wv, d, n, d, d, 0.0f);
+    matmul_w(sc->q, d, u, d, &aw->wq, n, d, d, 0.0f);
+    matmul_w(sc->k, d, u, d, &aw->wk, n, d, d, 0.0f);
+    matmul_w(sc->v, d, u, d, &aw->wv, n, d, d, 0.0f);
     memcpy(sc->q_raw, sc->q, sizeof(float) * (size_t)n * d);
 }
 
@@ -147,7 +147,7 @@ int attention_forward(const TitansModel *m, const AttnWeights *aw, AttnState *as
     project_qkv(aw, sc, u, n, d);
     if (row0 < np) {
         prefix_attention(c, as, sc, n);
-        matmul(out, d, sc->ao, d, aw->wo, d, n, d, d, 0.0f);
+        matmul_w(out, d, sc->ao, d, &aw->wo, n, d, d, 0.0f);
         return 0;
     }
     int64_t t0 = row0 - np; /* RoPE position (time) of the first row */
@@ -183,7 +183,7 @@ int attention_forward(const TitansModel *m, const AttnWeights *aw, AttnState *as
             if (as->len < W) as->len++; /* a full ring overwrites its oldest entry */
         }
     }
-    matmul(out, d, sc->ao, d, aw->wo, d, n, d, d, 0.0f);
+    matmul_w(out, d, sc->ao, d, &aw->wo, n, d, d, 0.0f);
     return 0;
 }
 
@@ -194,8 +194,8 @@ void mac_attention_forward(const TitansModel *m, const AttnWeights *aw, AttnStat
     int d = c->d_model, np = c->n_persistent, C = c->segment;
     int j0 = prefix ? 0 : as->seg_pos; /* row of the piece inside its segment */
     project_qkv(aw, sc, u, n, d);
-    matmul(sc->hk, d, h, d, aw->wk, d, n, d, d, 0.0f);
-    matmul(sc->hv, d, h, d, aw->wv, d, n, d, d, 0.0f);
+    matmul_w(sc->hk, d, h, d, &aw->wk, n, d, d, 0.0f);
+    matmul_w(sc->hv, d, h, d, &aw->wv, n, d, d, 0.0f);
     if (!prefix) { /* h_j at j, u_j at C + j, segment-relative */
         rope_table(sc->rope_c, sc->rope_s, n, c->d_head / 2, m->inv_freq, (double)(C + j0));
         rope_rows(sc->k, d, n, c->n_heads, c->d_head, sc->rope_c, sc->rope_s);
@@ -218,5 +218,5 @@ void mac_attention_forward(const TitansModel *m, const AttnWeights *aw, AttnStat
         as->seg_pos += n;
         as->len = as->seg_pos;
     }
-    matmul(out, d, sc->ao, d, aw->wo, d, n, d, d, 0.0f);
+    matmul_w(out, d, sc->ao, d, &aw->wo, n, d, d, 0.0f);
 }

@@ -170,5 +170,7 @@ int checkpoint_load(const char *path, const void *image, size_t image_len, Titan
 void weights_free(TitansWeights *w)
 {
     free(w->arena);
+    free(w->arena_bf16);
     w->arena = NULL;
+    w->arena_bf16 = NULL;
 }

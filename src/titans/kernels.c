@@ -100,7 +100,7 @@ static void transpose_portable(float *dst, int ldd, const float *src, int lds, i
     }
 }
 
-const Kernels kernels_portable = {"portable", 0, 0, gemm_portable, dots_portable, gelu_portable, silu_portable,
+const Kernels kernels_portable = {"portable", 0, 0, gemm_portable, NULL, dots_portable, gelu_portable, silu_portable,
                                   softmax_tile_portable, rmsnorm_portable, silu_gate_portable,
                                   transpose_portable};
 

@@ -7,6 +7,7 @@
 #define TITANS_KERNELS_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 typedef struct {
     const char *name;
@@ -33,6 +34,11 @@ typedef struct {
      * row wider than 4 vectors (a decode token's) streams over B (fast_gemv), same roundings. */
     void (*gemm)(int n, int m, int k, const float *a, int rsa, int csa, const float *b, int ldb,
                  float *c, int ldc, float beta, const float *d, int ldd, float gamma);
+    /* c [m] = beta c + a B for one row a [k] and B [k, m] (row-major, ldb m) of bfloat16, widened
+     * to float32 in registers and streamed as gemm's one row: bitwise gemm's result on B's
+     * float32 values (each column's products in p order from zero, beta last, in both). NULL
+     * (portable): decode reads the float32 copy. */
+    void (*gemv_bf16)(int m, int k, const float *a, const uint16_t *b, float *c, float beta);
     /* y[i] = alpha sum_p a[i * lda + p] x[p] for i < n, p < k: the row dot products of a decode
      * token (attention's scores against the window's keys, the memory's backward through W).
      * The SIMD kernels' own loop; portable: OpenBLAS's sgemv. */

@@ -31,6 +31,9 @@ typedef __m256i MASK;
 #define vabs(x) _mm256_andnot_ps(_mm256_set1_ps(-0.0f), x)
 #define vblend(m, a, b) _mm256_blendv_ps(a, b, _mm256_castsi256_ps(m))
 #define vxorsign(e, z) _mm256_xor_ps(e, _mm256_and_ps(z, _mm256_set1_ps(-0.0f)))
+/* 8 bf16 widened to float32: a bf16 is a float32's top half */
+#define vloadh(p)                                                                                  \
+    _mm256_castsi256_ps(_mm256_slli_epi32(_mm256_cvtepu16_epi32(_mm_loadu_si128((const __m128i *)(p))), 16))
 #define vexp2i(t)                                                                                  \
     _mm256_castsi256_ps(_mm256_slli_epi32(                                                         \
         _mm256_add_epi32(_mm256_sub_epi32(_mm256_castps_si256(t), _mm256_set1_epi32(0x4b400000)),  \

@@ -36,6 +36,9 @@ typedef __mmask16 MASK;
     _mm512_castsi512_ps(_mm512_xor_si512(                                                          \
         _mm512_castps_si512(e),                                                                    \
         _mm512_and_si512(_mm512_castps_si512(z), _mm512_set1_epi32((int)0x80000000u))))
+/* 16 bf16 widened to float32: a bf16 is a float32's top half */
+#define vloadh(p)                                                                                  \
+    _mm512_castsi512_ps(_mm512_slli_epi32(_mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)(p))), 16))
 #define vexp2i(t)                                                                                  \
     _mm512_castsi512_ps(_mm512_slli_epi32(                                                         \
         _mm512_add_epi32(_mm512_sub_epi32(_mm512_castps_si512(t), _mm512_set1_epi32(0x4b400000)),  \

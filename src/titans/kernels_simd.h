@@ -81,8 +81,22 @@ INLINE void rows(const int MR, const int NV, int m, int k, const float *a, int r
  * sum takes its products in p order from zero and meets beta and d last, as in tile(): the same
  * roundings. */
 #define GEMV_COLS 2048
-INLINE void gemv_rows(const int R, V *acc, int nv, MASK mt, const float *a, int csa, const float *b,
-                      int ldb)
+
+/* Vector v of B's row at b (float32, or bf16 widened when HALF); the last vector holds `tail`
+ * columns (masked), the rest zero. */
+INLINE V bvec(const int HALF, const void *b, int v, int last, int tail, MASK mt)
+{
+    if (!HALF) return v == last ? vloadm(mt, (const float *)b + v * VW) : vload((const float *)b + v * VW);
+    const uint16_t *h = (const uint16_t *)b + v * VW;
+    if (v < last || tail == VW) return vloadh(h);
+    uint16_t t[VW] = {0};
+    memcpy(t, h, sizeof(uint16_t) * (size_t)tail);
+    return vloadh(t);
+}
+
+/* R rows of B (from b, ldb elements apart, 4- or 2-byte as HALF) into the sums of nv vectors */
+INLINE void gemv_rows(const int HALF, const int R, V *acc, int nv, int tail, MASK mt, const float *a,
+                      int csa, const char *b, size_t ldb_bytes)
 {
     V x[4];
 #pragma GCC unroll 4
@@ -91,26 +105,30 @@ INLINE void gemv_rows(const int R, V *acc, int nv, MASK mt, const float *a, int 
     for (; v + 1 < nv; v++) {
         V s = acc[v];
 #pragma GCC unroll 4
-        for (int r = 0; r < R; r++) s = vfma(x[r], vload(b + (size_t)r * ldb + v * VW), s);
+        for (int r = 0; r < R; r++) s = vfma(x[r], bvec(HALF, b + r * ldb_bytes, v, nv - 1, tail, mt), s);
         acc[v] = s;
     }
 #pragma GCC unroll 4
-    for (int r = 0; r < R; r++) acc[v] = vfma(x[r], vloadm(mt, b + (size_t)r * ldb + v * VW), acc[v]);
+    for (int r = 0; r < R; r++) acc[v] = vfma(x[r], bvec(HALF, b + r * ldb_bytes, v, v, tail, mt), acc[v]);
 }
 
-static TARGET void gemv(int m, int k, const float *a, int csa, const float *b, int ldb, float *c,
-                        float beta, const float *d, float gamma)
+/* c = beta c + gamma d + a B for one row a, B [k, m] float32 or (HALF) bf16: the products of
+ * each column in p order from zero, beta and d last, whatever B's element type. */
+INLINE void gemv_any(const int HALF, int m, int k, const float *a, int csa, const void *b, int ldb,
+                     float *c, float beta, const float *d, float gamma)
 {
+    const size_t es = HALF ? sizeof(uint16_t) : sizeof(float), ldb_bytes = (size_t)ldb * es;
     V acc[GEMV_COLS / VW];
     for (int j = 0; j < m; j += GEMV_COLS) {
-        int w = m - j < GEMV_COLS ? m - j : GEMV_COLS, nv = (w + VW - 1) / VW;
-        MASK mt = vmask(w - (nv - 1) * VW);
+        int w = m - j < GEMV_COLS ? m - j : GEMV_COLS, nv = (w + VW - 1) / VW, tail = w - (nv - 1) * VW;
+        MASK mt = vmask(tail);
+        const char *bj = (const char *)b + (size_t)j * es;
         for (int v = 0; v < nv; v++) acc[v] = vzero();
         int p = 0;
         for (; p + 4 <= k; p += 4)
-            gemv_rows(4, acc, nv, mt, a + (size_t)p * csa, csa, b + (size_t)p * ldb + j, ldb);
+            gemv_rows(HALF, 4, acc, nv, tail, mt, a + (size_t)p * csa, csa, bj + p * ldb_bytes, ldb_bytes);
         for (; p < k; p++)
-            gemv_rows(1, acc, nv, mt, a + (size_t)p * csa, csa, b + (size_t)p * ldb + j, ldb);
+            gemv_rows(HALF, 1, acc, nv, tail, mt, a + (size_t)p * csa, csa, bj + p * ldb_bytes, ldb_bytes);
         for (int v = 0; v < nv; v++) {
             MASK mv = v + 1 < nv ? vmask(VW) : mt;
             float *cv = c + j + v * VW;
@@ -120,6 +138,18 @@ static TARGET void gemv(int m, int k, const float *a, int csa, const float *b, i
             vstorem(cv, mv, x);
         }
     }
+}
+
+static TARGET void gemv(int m, int k, const float *a, int csa, const float *b, int ldb, float *c,
+                        float beta, const float *d, float gamma)
+{
+    gemv_any(0, m, k, a, csa, b, ldb, c, beta, d, gamma);
+}
+
+/* kernels.h: one row over bf16 weights (any m: every column's sum has the order of gemm's) */
+static TARGET void gemv_bf16(int m, int k, const float *a, const uint16_t *b, float *c, float beta)
+{
+    gemv_any(1, m, k, a, 1, b, m, c, beta, NULL, 0.0f);
 }
 
 static TARGET void gemm(int n, int m, int k, const float *a, int rsa, int csa, const float *b,
@@ -377,5 +407,5 @@ static TARGET void dots(int n, int k, const float *a, int lda, const float *x, f
     for (; i < n; i++) dot_rows(1, k, a + (size_t)i * lda, lda, x, alpha, y + i);
 }
 
-const Kernels KNAME = {KNAME_STR, FAST_GEMM, 1, gemm, dots, gelu, silu, softmax_tile, rmsnorm,
-                       silu_gate, transpose};
+const Kernels KNAME = {KNAME_STR, FAST_GEMM, 1, gemm, gemv_bf16, dots, gelu, silu, softmax_tile,
+                       rmsnorm, silu_gate, transpose};

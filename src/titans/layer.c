@@ -18,10 +18,10 @@ static void ffn_forward(const TitansConfig *c, const LayerWeights *lw, Scratch *
 {
     int d = c->d_model, f = c->ffn_dim;
     rmsnorm(sc->u, x, lw->norm_ffn, n, d);
-    matmul(sc->ffn_a, f, sc->u, d, lw->ffn_w_gate, f, n, d, f, 0.0f);
-    matmul(sc->ffn_b, f, sc->u, d, lw->ffn_w_up, f, n, d, f, 0.0f);
+    matmul_w(sc->ffn_a, f, sc->u, d, &lw->ffn_w_gate, n, d, f, 0.0f);
+    matmul_w(sc->ffn_b, f, sc->u, d, &lw->ffn_w_up, n, d, f, 0.0f);
     kernels()->silu_gate(sc->ffn_a, sc->ffn_b, sc->ffn_a, (size_t)n * f, 0);
-    matmul(x, d, sc->ffn_a, f, lw->ffn_w_down, d, n, f, d, 1.0f);
+    matmul_w(x, d, sc->ffn_a, f, &lw->ffn_w_down, n, f, d, 1.0f);
 }
 
 /* x += RMSNorm_a(a) * SiLU(RMSNorm_b(b)); a and b are overwritten. */
@@ -53,7 +53,7 @@ static void mac_forward(const TitansModel *m, const LayerWeights *lw, TitansStat
         /* h = RMSNorm_h(M_{s-1}(L2(SiLU(u W_Q)))) W_h   [len, d] -> y2 */
         memory_read_fixed(m, &lw->mem, ls->at.mseg, sc, u, sc->y1, len);
         rmsnorm(sc->y1, sc->y1, lw->mac_norm_h, len, d);
-        matmul(sc->y2, d, sc->y1, d, lw->mac_w_h, d, len, d, d, 0.0f);
+        matmul_w(sc->y2, d, sc->y1, d, &lw->mac_w_h, len, d, d, 0.0f);
         /* y = Attn([prefix | h | u]) -> y3 */
         mac_attention_forward(m, &lw->attn, &ls->at, sc, u, sc->y2, sc->y3, len, prefix);
         if (ls->at.seg_pos == C) ls->at.seg_pos = 0; /* the next piece starts a new segment */

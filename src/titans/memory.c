@@ -157,14 +157,14 @@ static void update_token_loop(const TitansModel *m, MemState *ms, Scratch *sc, i
 
 /* ---- the sublayer ------------------------------------------------------------------------ */
 
-static void gate(float *g, const float *u, const float *w, const float *b, int n, int d, int H,
+static void gate(float *g, const float *u, const Matrix *w, const float *b, int n, int d, int H,
                  float scale, int on)
 {
     if (!on) {
         memset(g, 0, sizeof(float) * (size_t)n * H);
         return;
     }
-    matmul(g, H, u, d, w, H, n, d, H, 0.0f);
+    matmul_w(g, H, u, d, w, n, d, H, 0.0f);
     for (int i = 0; i < n; i++)
         for (int h = 0; h < H; h++) g[i * H + h] = scale * sigmoidf_(g[i * H + h] + b[h]);
 }
@@ -176,10 +176,11 @@ void memory_forward(const TitansModel *m, const MemWeights *mw, MemState *ms, Sc
     int d = c->d_model, H = c->mem_heads;
     size_t nd = (size_t)n * d;
     /* q, k, v [n, d]: Linear -> causal depthwise conv (kernel 4) -> SiLU -> L2 per head (q, k) */
-    const float *wp[3] = {mw->wq, mw->wk, mw->wv}, *cw[3] = {mw->conv_q, mw->conv_k, mw->conv_v};
+    const Matrix *wp[3] = {&mw->wq, &mw->wk, &mw->wv};
+    const float *cw[3] = {mw->conv_q, mw->conv_k, mw->conv_v};
     float *dst[3] = {sc->mq, sc->mk, sc->mv};
     for (int p = 0; p < 3; p++) {
-        matmul(sc->mraw, d, u, d, wp[p], d, n, d, d, 0.0f);
+        matmul_w(sc->mraw, d, u, d, wp[p], n, d, d, 0.0f);
         causal_conv4(dst[p], sc->mraw, n, d, cw[p], ms->conv + (size_t)p * 3 * d);
         if (!c->mem_conv) memcpy(dst[p], sc->mraw, sizeof(float) * nd);
         silu_inplace(dst[p], nd);
@@ -187,9 +188,9 @@ void memory_forward(const TitansModel *m, const MemWeights *mw, MemState *ms, Sc
     l2norm_heads(sc->mq, n, d, H, c->d_mem);
     l2norm_heads(sc->mk, n, d, H, c->d_mem);
     /* gates [n, H] */
-    gate(sc->theta, u, mw->w_theta, mw->b_theta, n, d, H, (float)c->theta_max, 1);
-    gate(sc->eta, u, mw->w_eta, mw->b_eta, n, d, H, 1.0f, c->mem_momentum);
-    gate(sc->alpha, u, mw->w_alpha, mw->b_alpha, n, d, H, 1.0f, c->mem_decay);
+    gate(sc->theta, u, &mw->w_theta, mw->b_theta, n, d, H, (float)c->theta_max, 1);
+    gate(sc->eta, u, &mw->w_eta, mw->b_eta, n, d, H, 1.0f, c->mem_momentum);
+    gate(sc->alpha, u, &mw->w_alpha, mw->b_alpha, n, d, H, 1.0f, c->mem_decay);
 
     if (path == TITANS_MEMORY_SEQUENTIAL)
         update_token_loop(m, ms, sc, n, row0);
@@ -198,9 +199,9 @@ void memory_forward(const TitansModel *m, const MemWeights *mw, MemState *ms, Sc
 
     /* RMSNorm(concat_heads(y)) * SiLU(u W_g), then W_O */
     rmsnorm(sc->my, sc->my, mw->out_norm, n, d);
-    matmul(sc->mg, d, u, d, mw->w_gate, d, n, d, d, 0.0f);
+    matmul_w(sc->mg, d, u, d, &mw->w_gate, n, d, d, 0.0f);
     for (size_t i = 0; i < nd; i++) sc->my[i] *= silu(sc->mg[i]);
-    matmul(out, d, sc->my, d, mw->wo, d, n, d, d, 0.0f);
+    matmul_w(out, d, sc->my, d, &mw->wo, n, d, d, 0.0f);
 }
 
 void memory_read_fixed(const TitansModel *m, const MemWeights *mw, const float *W, Scratch *sc,
@@ -208,7 +209,7 @@ void memory_read_fixed(const TitansModel *m, const MemWeights *mw, const float *
 {
     const TitansConfig *c = &m->cfg;
     int d = c->d_model;
-    matmul(sc->mraw, d, u, d, mw->wq, d, n, d, d, 0.0f);
+    matmul_w(sc->mraw, d, u, d, &mw->wq, n, d, d, 0.0f);
     silu_inplace(sc->mraw, (size_t)n * d);
     l2norm_heads(sc->mraw, n, d, c->mem_heads, c->d_mem);
     for (int h = 0; h < c->mem_heads; h++) {

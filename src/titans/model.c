@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <xxhash.h>
 
+#include "kernels.h"
 #include "layer.h"
 #include "ops.h"
 #include "state.h"
@@ -77,6 +79,7 @@ static int model_load(const char *path, const void *image, size_t len, TitansMod
         return -1;
     }
     const TitansConfig *c = &m->cfg;
+    snprintf(m->name, sizeof m->name, "%s", path);
     m->path = TITANS_MEMORY_CHUNKED;
     int half = c->d_head / 2;
     m->inv_freq = malloc(sizeof(double) * (size_t)(half ? half : 1));
@@ -124,6 +127,24 @@ const float *titans_model_prefix_trace(const TitansModel *m, int layer)
     return m->prefix_trace + (size_t)layer * m->cfg.n_persistent * m->cfg.d_model;
 }
 size_t titans_model_n_params(const TitansModel *m) { return m->w.n_floats; }
+
+int titans_model_use_bf16(TitansModel *m, TitansError *err)
+{
+    if (m->w.arena_bf16) return 0;
+    if (weights_round_bf16(&m->cfg, &m->w, m->name, err) != 0) return -1;
+    /* other weights: a state saved with the float32 ones does not restore into this model */
+    m->fingerprint = XXH3_64bits_withSeed(&m->fingerprint, sizeof m->fingerprint, 0xbf16);
+    m->prefix->fingerprint = m->fingerprint;
+    return run_prefix(m, err);
+}
+
+int titans_model_bf16(const TitansModel *m) { return m->w.arena_bf16 != NULL; }
+
+size_t titans_model_decode_weight_bytes(const TitansModel *m)
+{
+    size_t half = m->w.arena_bf16 && kernels()->gemv_bf16 ? m->w.n_bf16 : 0;
+    return sizeof(float) * (m->w.n_floats - half) + sizeof(uint16_t) * half;
+}
 
 int titans_model_set_memory_path(TitansModel *m, TitansMemoryPath path, TitansError *err)
 {
@@ -207,11 +228,11 @@ int titans_forward(const TitansModel *m, TitansState *s, const int32_t *tokens, 
                 for (int j = 0; j < d; j++) s->cls_sum[j] += h[(size_t)i * d + j];
         if (c->head != TITANS_HEAD_LM) continue;
         if (logits_all) {
-            matmul(logits_all + (size_t)i0 * 256, 256, h, d, m->w.head_w, 256, len, d, 256, 0.0f);
+            matmul_w(logits_all + (size_t)i0 * 256, 256, h, d, &m->w.head_w, len, d, 256, 0.0f);
             if (check_logits(logits_all + (size_t)i0 * 256, len, 256, pos0 + i0, err) != 0) return -1;
         }
         if (logits_last && i0 + len == n) {
-            matmul(logits_last, 256, h + (size_t)(len - 1) * d, d, m->w.head_w, 256, 1, d, 256, 0.0f);
+            matmul_w(logits_last, 256, h + (size_t)(len - 1) * d, d, &m->w.head_w, 1, d, 256, 0.0f);
             if (check_logits(logits_last, 1, 256, pos0 + n - 1, err) != 0) return -1;
         }
     }
@@ -267,7 +288,7 @@ int titans_classify(const TitansModel *m, TitansState *s, const int32_t *seq, in
     if (titans_forward(m, s, seq, n, NULL, NULL, NULL, err) != 0) return -1;
     float *mean = s->sc.y2;
     for (int j = 0; j < c->d_model; j++) mean[j] = s->cls_sum[j] / (float)n;
-    matmul(logits, c->n_classes, mean, c->d_model, m->w.head_w, c->n_classes, 1, c->d_model,
+    matmul_w(logits, c->n_classes, mean, c->d_model, &m->w.head_w, 1, c->d_model,
            c->n_classes, 0.0f);
     for (int k = 0; k < c->n_classes; k++) logits[k] += m->w.head_b[k];
     return check_logits(logits, 1, c->n_classes, n - 1, err);
@@ -329,13 +350,13 @@ int titans_forecast(const TitansModel *m, TitansState *s, const float *window, i
                 for (int j = 0; j < d; j++) xi[j] += m->w.pos[(size_t)(p0 + i) * d + j];
             }
             for (int i = 0; i < len; i++)
-                matmul(x + (size_t)i * d, d, series + (size_t)(p0 + i) * S, P, m->w.patch_w, d, 1, P, d, 1.0f);
+                matmul_w(x + (size_t)i * d, d, series + (size_t)(p0 + i) * S, P, &m->w.patch_w, 1, P, d, 1.0f);
             rc = run_rows(m, s, x, len, tr, p0, err);
             if (rc == 0) final_rows(m, x, s->series_rows + (size_t)p0 * d, len);
         }
         if (rc != 0) break;
         /* flatten [n_patch, d] -> W_fc [n_patch * d, H] + b, then undo the normalisation */
-        matmul(y, H, s->series_rows, np * d, m->w.head_w, H, 1, np * d, H, 0.0f);
+        matmul_w(y, H, s->series_rows, np * d, &m->w.head_w, 1, np * d, H, 0.0f);
         for (int k = 0; k < H; k++)
             forecast[(size_t)k * channels + ch] = (y[k] + m->w.head_b[k]) * stdev + (float)mean;
         for (int k = 0; rc == 0 && k < H; k++)

@@ -32,6 +32,16 @@ void matmul(float *y, int ldy, const float *x, int ldx, const float *w, int ldw,
     }
 }
 
+void matmul_w(float *y, int ldy, const float *x, int ldx, const Matrix *w, int n, int k, int m,
+              float beta)
+{
+    const Kernels *kn = kernels();
+    if (n == 1 && w->bf16 && kn->gemv_bf16)
+        kn->gemv_bf16(m, k, x, w->bf16, y, beta);
+    else
+        matmul(y, ldy, x, ldx, w->f, m, n, k, m, beta);
+}
+
 void rmsnorm(float *out, const float *x, const float *g, int n, int d)
 {
     kernels()->rmsnorm(out, x, g, n, d, RMSNORM_EPS);

@@ -8,6 +8,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "weights.h"
+
 #define RMSNORM_EPS 1e-6f
 #define LAYERNORM_EPS 1e-5f
 #define L2NORM_EPS 1e-6f
@@ -18,6 +20,10 @@
  * OpenBLAS's sgemm. */
 void matmul(float *y, int ldy, const float *x, int ldx, const float *w, int ldw, int n, int k,
             int m, float beta);
+/* The same with a weight matrix W [k, m] (weights.h): one row reads its bf16 copy where it has one
+ * and the kernels stream it (kernels.h gemv_bf16); the sums are those of its float32 values. */
+void matmul_w(float *y, int ldy, const float *x, int ldx, const Matrix *w, int n, int k, int m,
+              float beta);
 
 /* out[i] = x[i] / sqrt(mean(x[i]^2) + 1e-6) * g, for n rows of width d. out may equal x. */
 void rmsnorm(float *out, const float *x, const float *g, int n, int d);

@@ -78,6 +78,7 @@ struct TitansState {
 };
 
 struct TitansModel {
+    char name[512];        /* the checkpoint's path or name, for messages */
     TitansConfig cfg;
     TitansWeights w;
     uint64_t fingerprint;

@@ -17,6 +17,7 @@ typedef struct {
     int rank;
     uint64_t dims[TENSOR_MAX_RANK];
     const float **dst;
+    const uint16_t **bf16; /* a Matrix's bf16 copy; NULL for other tensors */
 } TensorSpec;
 
 typedef struct {

@@ -94,6 +94,17 @@ const TitansConfig *titans_model_config(const TitansModel *m);
 /* Recomputes the prefix state with the given memory path; states created afterwards use it. */
 int titans_model_set_memory_path(TitansModel *m, TitansMemoryPath path, TitansError *err);
 TitansMemoryPath titans_model_memory_path(const TitansModel *m);
+/* Rounds the weights of every product to bfloat16 (to nearest, ties to even; one way: load again
+ * for float32) and recomputes the prefix state; states created afterwards use them. A decode row
+ * then reads the 16-bit copy (with the avx2 or avx512 kernels): half the bytes of its weights,
+ * float32 sums. Prefill computes with the same rounded values in float32, so the two agree as
+ * with float32 weights. Norm gains, biases, convolutions, embeddings and the memory's M_0 stay
+ * float32. -1 if a weight overflows bfloat16. Changes the model's fingerprint. */
+int titans_model_use_bf16(TitansModel *m, TitansError *err);
+int titans_model_bf16(const TitansModel *m);
+/* Bytes of weights a decode token reads: every tensor once, as bf16 where the kernels in force
+ * read a matrix's 16-bit copy. */
+size_t titans_model_decode_weight_bytes(const TitansModel *m);
 size_t titans_model_n_params(const TitansModel *m);
 const char *titans_layer_kind_name(TitansLayerKind k);
 /* The small-matrix kernels in force (portable, avx2 or avx512; by CPU, or TITANS_KERNELS): they
