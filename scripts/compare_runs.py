@@ -2,9 +2,12 @@
 `--weights bf16`) compared unit by unit,
 
     /usr/bin/python3 scripts/compare_runs.py RUN_A/units.csv RUN_B/units.csv [--labels A,B]
+                                             [--by model,task,length]
 
-prints a Markdown table per model and task: units, how many greedy answers (the `prediction`
-column) are the same, the mean score of each run, and for forecasting the largest MAE change.
+prints a Markdown table, a row per model, task and length (--by: any of units.csv's plan
+columns): units, how many greedy answers (the `prediction` column, whole) are the same, how
+many units have the same score (right in both or wrong in both, for a 0/1 score), the mean
+score of each run, and for forecasting the largest MAE change; then a row for all.
 Units are matched by the plan's fields (task, model, variant, length, depth, sample); a unit in
 one run only is counted and named at the end, so a partial run compares what it has.
 """
@@ -25,20 +28,26 @@ def read(path):
     return {tuple(r[k] for k in KEY): r for r in rows}
 
 
-def compare(a, b):
-    """{(model, task): Counter of n, same, score_a, score_b} and the largest MAE change"""
+def compare(a, b, by):
+    """{cell: Counter of n, same, same_score, score_a, score_b} and the largest MAE change, a cell being the
+    values of the columns `by`"""
     cells = collections.defaultdict(collections.Counter)
     mae = collections.defaultdict(float)
     for key in sorted(set(a) & set(b)):
         ra, rb = a[key], b[key]
-        cell = (ra["model"], ra["task"])
+        cell = tuple(int(ra[k]) if ra[k].lstrip("-").isdigit() else ra[k] for k in by)
         c = cells[cell]
         c["n"] += 1
         c["same"] += ra["prediction"] == rb["prediction"]
+        c["same_score"] += ra["score"] == rb["score"]
         c["score_a"] += float(ra["score"])
         c["score_b"] += float(rb["score"])
         mae[cell] = max(mae[cell], abs(float(ra["mae"]) - float(rb["mae"])))
     return cells, mae
+
+
+def share(k, n):
+    return f"{k} ({100 * k / n:.1f}%)"
 
 
 def main():
@@ -46,21 +55,26 @@ def main():
     ap.add_argument("a")
     ap.add_argument("b")
     ap.add_argument("--labels", default="A,B", help="names of the two runs in the table (A,B)")
+    ap.add_argument("--by", default="model,task,length", help="the columns a row groups by")
     args = ap.parse_args()
+    by = args.by.split(",")
+    if any(k not in KEY for k in by):
+        sys.exit(f"--by: columns are among {', '.join(KEY)}")
     la, lb = (args.labels.split(",") + ["B"])[:2]
     a, b = read(args.a), read(args.b)
-    cells, mae = compare(a, b)
-    print(f"| model | task | units | same answer | mean score {la} | mean score {lb} | max MAE change |")
-    print("|---|---|---:|---:|---:|---:|---:|")
+    cells, mae = compare(a, b, by)
+    print("| " + " | ".join(by) + f" | units | same answer | same score | mean score {la} | mean score {lb} | max MAE change |")
+    print("|" + "---|" * len(by) + "---:|---:|---:|---:|---:|---:|")
     tot = collections.Counter()
-    for (model, task), c in sorted(cells.items()):
+    for cell, c in sorted(cells.items()):
         n = c["n"]
         tot.update(c)
-        print(f"| {model} | {task} | {n} | {c['same']} ({100 * c['same'] / n:.1f}%) | "
-              f"{c['score_a'] / n:.4f} | {c['score_b'] / n:.4f} | {mae[(model, task)]:.3g} |")
-    if tot["n"]:
-        print(f"| all | | {tot['n']} | {tot['same']} ({100 * tot['same'] / tot['n']:.1f}%) | "
-              f"{tot['score_a'] / tot['n']:.4f} | {tot['score_b'] / tot['n']:.4f} | |")
+        print("| " + " | ".join(str(v) for v in cell) + f" | {n} | {share(c['same'], n)} | "
+              f"{share(c['same_score'], n)} | {c['score_a'] / n:.4f} | {c['score_b'] / n:.4f} | {mae[cell]:.3g} |")
+    n = tot["n"]
+    if n:
+        print("| all" + " |" * len(by) + f" {n} | {share(tot['same'], n)} | {share(tot['same_score'], n)} | "
+              f"{tot['score_a'] / n:.4f} | {tot['score_b'] / n:.4f} | |")
     only_a, only_b = len(set(a) - set(b)), len(set(b) - set(a))
     if only_a or only_b:
         print(f"\n{only_a} units only in {args.a}, {only_b} only in {args.b} (not compared)")

@@ -1,6 +1,7 @@
 """Where the engine's time goes: perf samples of titans-bench, folded by engine function.
 
-    /usr/bin/python3 scripts/profile.py CHECKPOINT [--prefill N | --decode N] [--bench ./titans-bench]
+    /usr/bin/python3 scripts/profile.py CHECKPOINT [--prefill N | --decode N] [--weights bf16]
+                                        [--bench ./titans-bench]
 
 Runs `perf record --call-graph dwarf` on one titans-bench run pinned to the last core (prefill: N
 tokens, no decode; decode: 64 tokens of prefill, then N decoded one at a time, so decode dominates)
@@ -48,7 +49,7 @@ def record(args, data):
     lengths, decode = (str(n), "0") if args.prefill else ("64", str(n))
     cmd = ["perf", "record", "-q", "--call-graph", "dwarf,16384", "-F", str(args.freq), "-o", data,
            "--", "taskset", "-c", core, args.bench, "-c", args.checkpoint, "-l", lengths,
-           "-d", decode]
+           "-d", decode, "-w", args.weights]
     subprocess.run(cmd, check=True, env=env, stdout=subprocess.DEVNULL)
 
 
@@ -77,6 +78,7 @@ def main():
     mode.add_argument("--prefill", type=int)
     mode.add_argument("--decode", type=int)
     ap.add_argument("--bench", default="./titans-bench")
+    ap.add_argument("--weights", default="float32", choices=["float32", "bf16"], help="titans-bench --weights")
     ap.add_argument("--freq", type=int, default=1000, help="samples per second")
     args = ap.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
