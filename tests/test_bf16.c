@@ -74,12 +74,12 @@ static void check_rounding(const char *name)
             assert_memory_equal(x, y, sizeof(float) * n);
             continue;
         }
-        const uint16_t *h = *tb.v[i].bf16;
-        assert_non_null(h);
+        const uint16_t *h = *tb.v[i].bf16; /* a copy from 16 columns on (the gates' have none) */
+        assert_true((h != NULL) == (tf.v[i].dims[1] >= MATRIX_BF16_MIN_COLS));
         for (size_t j = 0; j < n; j++) {
             uint32_t u;
             memcpy(&u, &y[j], sizeof u);
-            if (y[j] != nearest_bf16(x[j]) || u >> 16 != h[j] || (u & 0xFFFF))
+            if (y[j] != nearest_bf16(x[j]) || (h && u >> 16 != h[j]) || (u & 0xFFFF))
                 fail_msg("%s %s[%zu]: %.9g rounded to %.9g (copy %04x)", name, tf.v[i].path, j,
                          (double)x[j], (double)y[j], h[j]);
             moved += y[j] != x[j];

@@ -32,15 +32,11 @@ void matmul(float *y, int ldy, const float *x, int ldx, const float *w, int ldw,
     }
 }
 
-#define BF16_MIN_COLS 16
-
 void matmul_w(float *y, int ldy, const float *x, int ldx, const Matrix *w, int n, int k, int m,
               float beta)
 {
     const Kernels *kn = kernels();
-    /* a row of a few columns (the gates' [d, H_m]) reads its float32 copy: the bytes saved are
-     * nothing, and the kernel would copy each 16-bit row's tail into a vector */
-    if (n == 1 && m >= BF16_MIN_COLS && w->bf16 && kn->gemv_bf16)
+    if (n == 1 && w->bf16 && kn->gemv_bf16)
         kn->gemv_bf16(m, k, x, w->bf16, y, beta);
     else
         matmul(y, ldy, x, ldx, w->f, m, n, k, m, beta);

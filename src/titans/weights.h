@@ -10,8 +10,9 @@
  * 16-bit copy (half the bytes) and gets the sums it would get from f. */
 typedef struct {
     const float *f;
-    const uint16_t *bf16; /* NULL with float32 weights */
+    const uint16_t *bf16; /* NULL with float32 weights, and below MATRIX_BF16_MIN_COLS columns */
 } Matrix;
+#define MATRIX_BF16_MIN_COLS 16 /* weights_bf16.c says why */
 
 typedef struct {
     Matrix wq, wk, wv, wo; /* [d, d] */
@@ -52,7 +53,7 @@ typedef struct {
     float *arena;
     size_t n_floats;
     uint16_t *arena_bf16;               /* the matrices' bf16 copies, or NULL */
-    size_t n_bf16;                      /* floats in them */
+    size_t n_bf16;                      /* weights in them */
 } TitansWeights;
 
 /* Memory matrix shapes of matrix l (0-based) for one head. */
@@ -73,7 +74,8 @@ int checkpoint_load(const char *path, const void *image, size_t image_len, Titan
                     TitansWeights *w, uint64_t *fingerprint, TitansError *err);
 void weights_free(TitansWeights *w);
 /* Rounds every Matrix to bfloat16 (to nearest, ties to even) in place and keeps a 16-bit copy
- * for decode; idempotent. -1 (err names the file and the tensor) if a weight overflows bf16. */
+ * of those of MATRIX_BF16_MIN_COLS columns or more for decode; idempotent. -1 (err names the
+ * file and the tensor) if a weight overflows bf16. */
 int weights_round_bf16(const TitansConfig *c, TitansWeights *w, const char *name, TitansError *err);
 
 #endif
