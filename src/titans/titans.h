@@ -99,7 +99,9 @@ TitansMemoryPath titans_model_memory_path(const TitansModel *m);
  * then reads the 16-bit copy (with the avx2 or avx512 kernels): half the bytes of its weights,
  * float32 sums. Prefill computes with the same rounded values in float32, so the two agree as
  * with float32 weights. Norm gains, biases, convolutions, embeddings and the memory's M_0 stay
- * float32. -1 if a weight overflows bfloat16. Changes the model's fingerprint. */
+ * float32. -1 if a weight overflows bfloat16. Changes the model's fingerprint: call it before
+ * making states, as a state made before belongs to the float32 weights (restoring or resetting
+ * it into this model is refused, or aborts as a bug). */
 int titans_model_use_bf16(TitansModel *m, TitansError *err);
 int titans_model_bf16(const TitansModel *m);
 /* Bytes of weights a decode token reads: every tensor once, as bf16 where the kernels in force
