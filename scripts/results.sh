@@ -52,15 +52,16 @@ stability() {
 # the runs themselves stay in results/bf16/{float32,bf16}/SUITE (not committed)
 bf16() {
   for s in ${BF16_SUITES:-sniah-512 sniah sniah-beyond table5-ablation genomics forecast}; do
+    times=
     for w in float32 bf16; do
       start=$(date +%s)
       $MPIRUN -np "$NP" "$EVAL" -s "$s" -d "$DATA" -o "$here/bf16/$w/$s" -w $w --restart --progress none > /dev/null
-      eval "t_$w=\$((\$(date +%s) - start))"
+      times="$times${times:+ and }$w ($(( $(date +%s) - start )) s)"
     done
     { echo "# $s: float32 against bf16 weights"
       echo
-      echo "Commands: \`$MPIRUN -np $NP $EVAL -s $s -d $DATA -o $here/bf16/W/$s -w W --restart\` for W = float32"
-      echo "($t_float32 s) and bf16 ($t_bf16 s), then \`scripts/compare_runs.py\` on their units.csv; commit"
+      echo "Commands: \`$MPIRUN -np $NP $EVAL -s $s -d $DATA -o $here/bf16/W/$s -w W --restart\` for W = $times,"
+      echo "then \`scripts/compare_runs.py\` on their units.csv; commit"
       echo "$(git -C "$src" rev-parse --short HEAD 2>/dev/null || echo unknown), $($EVAL --version 2>/dev/null | head -1)."
       echo "Machine: $(lscpu | sed -n 's/^Model name: *//p'), $(getconf _NPROCESSORS_ONLN) cores; engine: $(sed -n 's/^- Engine: //p' "$here/bf16/bf16/$s/tables.md")."
       echo

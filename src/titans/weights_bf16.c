@@ -66,16 +66,13 @@ int weights_round_bf16(const TitansConfig *c, TitansWeights *w, const char *name
         if (!t->bf16) continue;
         float *f = w->arena + (*t->dst - w->arena); /* inside the arena, which is ours to change */
         size_t n = tensor_floats(t);
-        if (!keeps_copy(t)) {
-            for (size_t j = 0; j < n; j++) f[j] = float_of(bf16_of(f[j]));
-            continue;
-        }
+        uint16_t *copy = keeps_copy(t) ? h + off : NULL;
         for (size_t j = 0; j < n; j++) {
-            h[off + j] = bf16_of(f[j]);
-            f[j] = float_of(h[off + j]);
+            uint16_t b = bf16_of(f[j]);
+            f[j] = float_of(b);
+            if (copy) copy[j] = b;
         }
-        *t->bf16 = h + off;
-        off += n;
+        if (copy) *t->bf16 = copy, off += n;
     }
     tensor_list_free(&tl);
     if (rc == 0) w->arena_bf16 = h, w->n_bf16 = total;
