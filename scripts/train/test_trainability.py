@@ -157,6 +157,18 @@ class DataTest(unittest.TestCase):
         self.assertEqual(len(T.length_groups([2050] * 8)), 1)
         self.assertEqual(T.length_groups([9000]), [[0]])
 
+    def test_length_groups_quadratic(self):
+        """With full attention a group also keeps rows x width^2 within GROUP_SCORES, a row
+        wider than that alone; without, the same widths share one group."""
+        widths = [930, 990, 1048, 1184] * 4
+        groups = T.length_groups(widths, quadratic=True)
+        self.assertEqual(sorted(i for g in groups for i in g), list(range(16)))
+        for g in groups:
+            self.assertLessEqual(len(g) * max(widths[i] for i in g) ** 2, T.GROUP_SCORES)
+        self.assertGreater(len(groups), 1)
+        self.assertEqual(len(T.length_groups(widths)), 1)
+        self.assertEqual(T.length_groups([5800, 5800], quadratic=True), [[0], [1]])
+
     def test_groups_keep_the_loss_and_gradient(self):
         """text_backward (the batch by groups of rows, each backpropagated alone) gives the loss,
         the extras and the gradient of text_loss on the whole batch."""
@@ -166,7 +178,7 @@ class DataTest(unittest.TestCase):
         T.GROUP_ROWS = 0  # every width its own group
         try:
             self.assertEqual(len(T.length_groups(T.row_widths(w))), 3)
-            for kinds in (("mac", "mag"), ("lmm", "swa")):
+            for kinds in (("mac", "mag"), ("lmm", "swa"), ("attn", "attn")):
                 model = inits.initial_model(small(kinds), 4, "wh0")
                 whole, extra = T.text_loss(model, tok, w)
                 whole.backward()

@@ -66,6 +66,11 @@ MAX_SKIPS = 10  # non-finite gradients in a row before a run counts as diverged
 # the autograd graph outgrows the caches (and 16 x 5.8 KB held 12 GB).
 GROUP_ROWS = 16
 GROUP_POSITIONS = 20000
+# A model with a full-attention layer holds rows x width^2 / 2 attention weights a head for the
+# backward: its groups also stay within GROUP_SCORES rows x width^2 (or one row). fair-bl-attn's
+# qa1 batches at 0K (16 rows of 930-1184 bytes), one thread, forward and backward: one group of
+# 16 rows 25.8 s, groups of 8 9.7 s, of 4 3.9 s, of 2 3.5 s, single rows 4.3 s.
+GROUP_SCORES = 3_000_000
 
 
 # ---- data -------------------------------------------------------------------------------------
@@ -261,10 +266,11 @@ def text_loss(model, tok, w):
     return loss, {"answer_ce": (s_answer / n_answer).item(), "answer_acc": (hits / n_answer).item()}
 
 
-def length_groups(widths):
+def length_groups(widths, quadratic=False):
     """Row indices in groups of similar width that cost least, a group costing its widest row x
-    (GROUP_ROWS + its rows) and holding at most GROUP_POSITIONS positions (or one row): runs of
-    the rows sorted by width, chosen by dynamic programming."""
+    (GROUP_ROWS + its rows) and holding at most GROUP_POSITIONS positions (and, quadratic: for a
+    model with full attention, GROUP_SCORES rows x width^2), or one row: runs of the rows sorted
+    by width, chosen by dynamic programming."""
     rows_cost, cap = GROUP_ROWS, GROUP_POSITIONS
     order = sorted(range(len(widths)), key=lambda i: widths[i])
     ws = [widths[i] for i in order]
@@ -272,6 +278,8 @@ def length_groups(widths):
     for j in range(1, len(ws) + 1):
         for i in range(j):  # rows i .. j-1 of the sorted order, widest ws[j - 1]
             if j - i > 1 and (j - i) * ws[j - 1] > cap:
+                continue
+            if j - i > 1 and quadratic and (j - i) * ws[j - 1] ** 2 > GROUP_SCORES:
                 continue
             cost = best[i] + ws[j - 1] * (rows_cost + j - i)
             if cost < best[j]:
@@ -290,7 +298,8 @@ def text_backward(model, tok, w):
     5.8 KB stories among qa1's few hundred bytes) is not computed for every row."""
     n_answer, n_prompt = position_counts(w)
     loss, answer, hits = torch.zeros(()), torch.zeros(()), torch.zeros(())
-    for rows in length_groups(row_widths(w)):
+    quadratic = "attn" in model.cfg.layer_kinds
+    for rows in length_groups(row_widths(w), quadratic):
         t, g = trim(tok[rows], w[rows])
         s_answer, s_prompt, h = text_sums(model, t, g)
         part = s_answer / n_answer + PROMPT_LOSS_WEIGHT * s_prompt / n_prompt
