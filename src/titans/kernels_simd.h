@@ -14,11 +14,12 @@
  * Register tiles: MR rows of C x NV vectors of columns, accumulated over k with A broadcast. */
 #define INLINE static inline __attribute__((always_inline)) TARGET
 
-/* gemv_rows asks for B's rows this far ahead of the ones it sums, a cache line at a time: left to
- * the hardware's stream prefetch, a decode token's one-row products read their weights at 45-60%
- * of the core's streaming rate (the bf16 copies, half a line a vector, the least). 16 rows (16 to
- * 48 KB ahead) took decode 1.1-1.2x with float32 weights and 1.3-1.5x with bf16 ones on Zen 5
- * (docs/performance.md); prefetches past B's end are harmless hints. */
+/* A decode token's one-row products (gemv_rows, the one- and two-row tiles, dot_rows) ask for the
+ * rows of B this far ahead of the ones they sum, a cache line at a time: left to the hardware's
+ * stream prefetch, which ramps up again on each of a token's many 64-400 KB matrices, they read
+ * at 45-60% of the core's streaming rate. With it decode ran 1.2-1.7x on Zen 5 (interleaved
+ * pairs, results/bench/decode-prefetch.md). A hint: past B's end it neither faults nor changes a
+ * sum. */
 #define GEMV_PREFETCH_ROWS 16
 
 /* One MR x (NV * VW) tile of C at (c, columns masked by m[] when !FULL). */
