@@ -277,11 +277,10 @@ def length_groups(widths, quadratic=False):
     best, cut = [0.0] + [math.inf] * len(ws), [0] * (len(ws) + 1)
     for j in range(1, len(ws) + 1):
         for i in range(j):  # rows i .. j-1 of the sorted order, widest ws[j - 1]
-            if j - i > 1 and (j - i) * ws[j - 1] > cap:
+            rows, widest = j - i, ws[j - 1]
+            if rows > 1 and (rows * widest > cap or quadratic and rows * widest ** 2 > GROUP_SCORES):
                 continue
-            if j - i > 1 and quadratic and (j - i) * ws[j - 1] ** 2 > GROUP_SCORES:
-                continue
-            cost = best[i] + ws[j - 1] * (rows_cost + j - i)
+            cost = best[i] + widest * (rows_cost + rows)
             if cost < best[j]:
                 best[j], cut[j] = cost, i
     groups, j = [], len(ws)
